@@ -1,1 +1,185 @@
-//! Backend interface.
+//! # pymetal-hal: the backend interface
+//!
+//! Portable, object-safe traits that the object model (`pymetal`) drives, and the
+//! backends that implement them: `cpu` (always built), `cuda` (NVIDIA through the
+//! driver API, loaded at run time). **Validation is the caller's job**: a backend
+//! assumes indices, sizes and states were checked by `pymetal`, and treats a broken
+//! precondition as a bug in core.
+//!
+//! Errors here cover only what core cannot foresee: out of memory, a missing compiler
+//! or driver, a compile failure, a fault while a kernel ran.
+
+use std::any::Any;
+use std::sync::Arc;
+
+pub mod abi;
+#[cfg(feature = "cpu")]
+pub mod cpu;
+#[cfg(feature = "cuda")]
+pub mod cuda;
+
+/// Which backend a device belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BackendKind {
+    Cpu,
+    Cuda,
+    Apple,
+}
+
+/// Where a buffer's memory lives (Metal's MTLStorageMode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StorageMode {
+    Shared,
+    Managed,
+    Private,
+    Memoryless,
+}
+
+/// What a device reports about itself.
+#[derive(Clone, Debug)]
+pub struct DeviceInfo {
+    pub name: String,
+    pub backend: BackendKind,
+    /// Index among devices of the same backend (`cuda:N`).
+    pub ordinal: u32,
+    pub registry_id: u64,
+    pub max_threads_per_threadgroup: [u32; 3],
+    pub max_total_threads_per_threadgroup: u32,
+    pub thread_execution_width: u32,
+    pub max_threadgroup_memory_length: u32,
+    pub has_unified_memory: bool,
+    pub recommended_max_working_set_size: u64,
+    pub max_buffer_length: u64,
+    pub is_low_power: bool,
+    pub is_headless: bool,
+    pub is_removable: bool,
+}
+
+/// Errors a backend can report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum HalError {
+    #[error("out of memory: could not allocate {bytes} bytes ({detail})")]
+    OutOfMemory { bytes: u64, detail: String },
+    /// A compile failure with diagnostics in the user's source.
+    #[error("{0}")]
+    Compile(msl::Diagnostic),
+    /// The compiler itself is missing or failed to run (message says what to install).
+    #[error("{0}")]
+    CompilerUnavailable(String),
+    #[error("failed to load compiled module: {0}")]
+    Load(String),
+    #[error("device error: {0}")]
+    Device(String),
+}
+
+/// A fault while executing a command buffer.
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExecError {
+    pub message: String,
+}
+
+/// A device of some backend.
+pub trait Device: Send + Sync + 'static {
+    fn info(&self) -> &DeviceInfo;
+    fn new_buffer(&self, length: usize, mode: StorageMode) -> Result<Arc<dyn Buffer>, HalError>;
+    /// Compiles `entries` of `library` with `constants` baked in (blocking; call without the GIL).
+    fn new_compute_pipeline(
+        &self,
+        library: &msl::Library,
+        entry: &str,
+        constants: &msl::ConstantValues,
+    ) -> Result<Arc<dyn ComputePipeline>, HalError>;
+    /// Compiles every entry point of a library once, so that errors surface at library
+    /// creation as on Metal, and warms the cache for later pipelines.
+    fn check_library(&self, library: &msl::Library) -> Result<(), HalError>;
+    fn new_queue(&self) -> Result<Arc<dyn Queue>, HalError>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Device memory.
+pub trait Buffer: Send + Sync + 'static {
+    fn length(&self) -> usize;
+    fn storage_mode(&self) -> StorageMode;
+    /// Host pointer to the contents, for Shared and Managed buffers (None for Private).
+    fn contents(&self) -> Option<*mut u8>;
+    /// The address kernels see (`gpu_address`).
+    fn gpu_address(&self) -> u64;
+    /// The host wrote `offset..offset+length` of a Managed buffer.
+    fn did_modify_range(&self, offset: usize, length: usize);
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A compiled compute entry point.
+pub trait ComputePipeline: Send + Sync + 'static {
+    fn max_total_threads_per_threadgroup(&self) -> u32;
+    fn thread_execution_width(&self) -> u32;
+    fn static_threadgroup_memory_length(&self) -> u32;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A buffer bound at an index of an encoder.
+#[derive(Clone)]
+pub enum BufferBinding {
+    Buffer { buffer: Arc<dyn Buffer>, offset: usize },
+    /// `set_bytes`: the data is copied at encoding time.
+    Bytes(Arc<[u8]>),
+}
+
+/// How a dispatch's grid was given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grid {
+    /// `dispatch_threadgroups`: whole groups.
+    Threadgroups { groups: [u32; 3], threads_per_group: [u32; 3] },
+    /// `dispatch_threads`: exact thread counts; edge groups are clipped.
+    Threads { threads: [u32; 3], threads_per_group: [u32; 3] },
+}
+
+/// One compute dispatch with everything bound.
+#[derive(Clone)]
+pub struct Dispatch {
+    pub pipeline: Arc<dyn ComputePipeline>,
+    /// Index i = `[[buffer(i)]]`.
+    pub buffers: Vec<Option<BufferBinding>>,
+    /// Index i = `[[threadgroup(i)]]` length in bytes (set_threadgroup_memory_length).
+    pub threadgroup_memory: Vec<u32>,
+    pub grid: Grid,
+}
+
+/// A recorded command, in encoding order.
+#[derive(Clone)]
+pub enum Command {
+    Dispatch(Dispatch),
+    CopyBuffer { src: Arc<dyn Buffer>, src_offset: usize, dst: Arc<dyn Buffer>, dst_offset: usize, size: usize },
+    FillBuffer { buffer: Arc<dyn Buffer>, offset: usize, length: usize, value: u8 },
+    /// Managed buffers: make the host copy current (blit synchronize_resource).
+    SynchronizeBuffer { buffer: Arc<dyn Buffer> },
+}
+
+/// Called once when a submission has been scheduled, and once when it completed.
+pub type ScheduledFn = Box<dyn FnOnce() + Send>;
+pub type CompletedFn = Box<dyn FnOnce(Result<(), ExecError>) + Send>;
+
+/// A committed command buffer's work.
+pub struct Submission {
+    pub commands: Vec<Command>,
+    pub on_scheduled: ScheduledFn,
+    pub on_completed: CompletedFn,
+}
+
+/// A command queue: runs submissions in order, asynchronously.
+pub trait Queue: Send + Sync + 'static {
+    fn submit(&self, work: Submission);
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Every device this build can reach, CPU last (the first is the default).
+pub fn enumerate_devices() -> Vec<Arc<dyn Device>> {
+    let mut out: Vec<Arc<dyn Device>> = Vec::new();
+    #[cfg(feature = "cuda")]
+    out.extend(cuda::enumerate());
+    #[cfg(feature = "cpu")]
+    out.push(cpu::CpuDevice::shared());
+    out
+}
