@@ -44,22 +44,14 @@ impl Diagnostic {
         Self::at(files, loc, Severity::Error, message)
     }
 
-    pub fn at(
-        files: &SourceFiles,
-        loc: Loc,
-        severity: Severity,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn at(files: &SourceFiles, loc: Loc, severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             message: message.into(),
             file: files.name(loc.file).to_string(),
             line: loc.line,
             col: loc.col,
-            source_line: files
-                .line_text(loc.file, loc.line)
-                .unwrap_or("")
-                .to_string(),
+            source_line: files.line_text(loc.file, loc.line).unwrap_or("").to_string(),
             notes: Vec::new(),
         }
     }
@@ -91,15 +83,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}: {}",
-            self.file,
-            self.line,
-            self.col,
-            self.severity.as_str(),
-            self.message
-        )?;
+        write!(f, "{}:{}:{}: {}: {}", self.file, self.line, self.col, self.severity.as_str(), self.message)?;
         if !self.source_line.is_empty() {
             // Tabs are kept in the padding so the caret lines up in a terminal.
             let pad: String = self
@@ -121,9 +105,5 @@ impl std::error::Error for Diagnostic {}
 
 /// Several diagnostics from one run (the first is the one that stopped it).
 pub fn render_all(diags: &[Diagnostic]) -> String {
-    diags
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
 }

@@ -43,13 +43,7 @@ pub struct Token {
 
 impl Token {
     pub fn new(kind: TokenKind, text: impl Into<Rc<str>>, loc: Loc) -> Self {
-        Token {
-            kind,
-            text: text.into(),
-            loc,
-            space_before: false,
-            line_start: false,
-        }
+        Token { kind, text: text.into(), loc, space_before: false, line_start: false }
     }
 
     pub fn is_punct(&self, p: &str) -> bool {
@@ -69,9 +63,9 @@ pub struct LexError {
 }
 
 const PUNCTS: [&str; 48] = [
-    "%:%:", "...", "<<=", ">>=", "->*", "<=>", "::", "->", "++", "--", "<<", ">>", "<=", ">=",
-    "==", "!=", "&&", "||", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "##", ".*", "{", "}",
-    "[", "]", "(", ")", ";", ":", "?", ".", "+", "-", "*", "/", "%", "^", "&", "|", "~", "!",
+    "%:%:", "...", "<<=", ">>=", "->*", "<=>", "::", "->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||",
+    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "##", ".*", "{", "}", "[", "]", "(", ")", ";", ":", "?", ".", "+",
+    "-", "*", "/", "%", "^", "&", "|", "~", "!",
 ];
 const PUNCTS_TAIL: [&str; 5] = ["=", "<", ">", ",", "#"];
 
@@ -91,13 +85,7 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(src: &'a str, file: FileId) -> Self {
-        Lexer {
-            bytes: src.as_bytes(),
-            pos: 0,
-            line: 1,
-            col: 1,
-            file,
-        }
+        Lexer { bytes: src.as_bytes(), pos: 0, line: 1, col: 1, file }
     }
 
     fn loc(&self) -> Loc {
@@ -182,12 +170,7 @@ impl<'a> Lexer<'a> {
                     self.bump();
                     loop {
                         match self.bump() {
-                            None => {
-                                return Err(LexError {
-                                    loc: start,
-                                    message: "unterminated comment".into(),
-                                })
-                            }
+                            None => return Err(LexError { loc: start, message: "unterminated comment".into() }),
                             Some(b'*') if self.peek() == Some(b'/') => {
                                 self.bump();
                                 break;
@@ -202,13 +185,7 @@ impl<'a> Lexer<'a> {
             }
             let loc = self.loc();
             let (kind, text) = self.token()?;
-            out.push(Token {
-                kind,
-                text: text.into(),
-                loc,
-                space_before: space,
-                line_start,
-            });
+            out.push(Token { kind, text: text.into(), loc, space_before: space, line_start });
             line_start = false;
             space = false;
         }
@@ -240,8 +217,7 @@ impl<'a> Lexer<'a> {
                 if (c == b'+' || c == b'-')
                     && matches!(text.as_bytes().last(), Some(b'e' | b'E' | b'p' | b'P'))
                     && !is_hex(&text)
-                    || (c == b'+' || c == b'-')
-                        && matches!(text.as_bytes().last(), Some(b'p' | b'P'))
+                    || (c == b'+' || c == b'-') && matches!(text.as_bytes().last(), Some(b'p' | b'P'))
                 {
                     self.take_char(&mut text);
                 } else if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' {
@@ -298,25 +274,13 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn quoted(
-        &mut self,
-        q: u8,
-        mut text: String,
-        start: Loc,
-    ) -> Result<(TokenKind, String), LexError> {
+    fn quoted(&mut self, q: u8, mut text: String, start: Loc) -> Result<(TokenKind, String), LexError> {
         self.take_char(&mut text);
         loop {
             match self.peek() {
                 None | Some(b'\n') => {
-                    let what = if q == b'"' {
-                        "string literal"
-                    } else {
-                        "character literal"
-                    };
-                    return Err(LexError {
-                        loc: start,
-                        message: format!("unterminated {what}"),
-                    });
+                    let what = if q == b'"' { "string literal" } else { "character literal" };
+                    return Err(LexError { loc: start, message: format!("unterminated {what}") });
                 }
                 Some(b'\\') => {
                     self.take_char(&mut text);
@@ -332,14 +296,7 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        Ok((
-            if q == b'"' {
-                TokenKind::Str
-            } else {
-                TokenKind::Char
-            },
-            text,
-        ))
+        Ok((if q == b'"' { TokenKind::Str } else { TokenKind::Char }, text))
     }
 }
 
@@ -374,11 +331,7 @@ mod tests {
     use super::*;
 
     fn kinds(src: &str) -> Vec<(TokenKind, String)> {
-        lex(src, 0)
-            .unwrap()
-            .into_iter()
-            .map(|t| (t.kind, t.text.to_string()))
-            .collect()
+        lex(src, 0).unwrap().into_iter().map(|t| (t.kind, t.text.to_string())).collect()
     }
 
     #[test]
@@ -415,10 +368,7 @@ mod tests {
     #[test]
     fn locations_comments_and_splices() {
         let toks = lex("a /* x\n y */ b\n#define X \\\n  1\n// c\nc", 3).unwrap();
-        let v: Vec<_> = toks
-            .iter()
-            .map(|t| (t.text.to_string(), t.loc.line, t.loc.col, t.line_start))
-            .collect();
+        let v: Vec<_> = toks.iter().map(|t| (t.text.to_string(), t.loc.line, t.loc.col, t.line_start)).collect();
         assert_eq!(
             v,
             vec![

@@ -27,9 +27,7 @@ pub mod prelude;
 pub mod preprocess;
 
 pub use emit::{Emitted, EmittedEntry};
-pub use parse::{
-    AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Param, Reflection, Stage,
-};
+pub use parse::{AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Param, Reflection, Stage};
 pub use preprocess::Preprocessed;
 
 use std::collections::BTreeMap;
@@ -48,12 +46,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            file_name: "<source>".into(),
-            defines: Vec::new(),
-            include_paths: Vec::new(),
-            fast_math: false,
-        }
+        Options { file_name: "<source>".into(), defines: Vec::new(), include_paths: Vec::new(), fast_math: false }
     }
 }
 
@@ -87,10 +80,7 @@ impl ConstantValues {
 
     /// The value for a constant, looked up by name first, then by index.
     pub fn get(&self, c: &FunctionConstant) -> Option<ConstantValue> {
-        self.by_name
-            .get(&c.name)
-            .or_else(|| self.by_index.get(&c.index))
-            .copied()
+        self.by_name.get(&c.name).or_else(|| self.by_index.get(&c.index)).copied()
     }
 }
 
@@ -107,11 +97,7 @@ impl Library {
     pub fn new(source: &str, options: &Options) -> Result<Library, Diagnostic> {
         let pp = preprocess::preprocess(source, options)?;
         let reflection = parse::reflect(&pp)?;
-        Ok(Library {
-            pp,
-            reflection,
-            options: options.clone(),
-        })
+        Ok(Library { pp, reflection, options: options.clone() })
     }
 
     pub fn entry_point(&self, name: &str) -> Option<&EntryPoint> {
@@ -119,12 +105,7 @@ impl Library {
     }
 
     /// Portable C++ for `target` with wrappers for `entries` and `constants` baked in.
-    pub fn emit(
-        &self,
-        target: Target,
-        entries: &[&str],
-        constants: &ConstantValues,
-    ) -> Result<Emitted, Diagnostic> {
+    pub fn emit(&self, target: Target, entries: &[&str], constants: &ConstantValues) -> Result<Emitted, Diagnostic> {
         emit::emit(self, target, entries, constants)
     }
 }

@@ -43,17 +43,8 @@ impl SourceFiles {
         Self::default()
     }
 
-    pub fn add(
-        &mut self,
-        name: impl Into<String>,
-        text: impl Into<String>,
-        is_system: bool,
-    ) -> FileId {
-        self.files.push(SourceFile {
-            name: name.into(),
-            text: text.into(),
-            is_system,
-        });
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>, is_system: bool) -> FileId {
+        self.files.push(SourceFile { name: name.into(), text: text.into(), is_system });
         (self.files.len() - 1) as FileId
     }
 
@@ -68,10 +59,7 @@ impl SourceFiles {
     /// The text of line `line` (1-based) of file `id`, without its newline.
     pub fn line_text(&self, id: FileId, line: u32) -> Option<&str> {
         let file = self.get(id)?;
-        file.text
-            .split('\n')
-            .nth(line.checked_sub(1)? as usize)
-            .map(|l| l.trim_end_matches('\r'))
+        file.text.split('\n').nth(line.checked_sub(1)? as usize).map(|l| l.trim_end_matches('\r'))
     }
 
     pub fn len(&self) -> usize {

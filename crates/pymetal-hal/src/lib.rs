@@ -122,7 +122,10 @@ pub trait ComputePipeline: Send + Sync + 'static {
 /// A buffer bound at an index of an encoder.
 #[derive(Clone)]
 pub enum BufferBinding {
-    Buffer { buffer: Arc<dyn Buffer>, offset: usize },
+    Buffer {
+        buffer: Arc<dyn Buffer>,
+        offset: usize,
+    },
     /// `set_bytes`: the data is copied at encoding time.
     Bytes(Arc<[u8]>),
 }
@@ -151,10 +154,23 @@ pub struct Dispatch {
 #[derive(Clone)]
 pub enum Command {
     Dispatch(Dispatch),
-    CopyBuffer { src: Arc<dyn Buffer>, src_offset: usize, dst: Arc<dyn Buffer>, dst_offset: usize, size: usize },
-    FillBuffer { buffer: Arc<dyn Buffer>, offset: usize, length: usize, value: u8 },
+    CopyBuffer {
+        src: Arc<dyn Buffer>,
+        src_offset: usize,
+        dst: Arc<dyn Buffer>,
+        dst_offset: usize,
+        size: usize,
+    },
+    FillBuffer {
+        buffer: Arc<dyn Buffer>,
+        offset: usize,
+        length: usize,
+        value: u8,
+    },
     /// Managed buffers: make the host copy current (blit synchronize_resource).
-    SynchronizeBuffer { buffer: Arc<dyn Buffer> },
+    SynchronizeBuffer {
+        buffer: Arc<dyn Buffer>,
+    },
 }
 
 /// Called once when a submission has been scheduled, and once when it completed.

@@ -22,8 +22,5 @@ pub fn emit(
     _entries: &[&str],
     _constants: &ConstantValues,
 ) -> Result<Emitted, Diagnostic> {
-    Ok(Emitted {
-        source: String::new(),
-        entries: Vec::new(),
-    })
+    Ok(Emitted { source: String::new(), entries: Vec::new() })
 }
