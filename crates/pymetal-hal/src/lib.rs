@@ -108,6 +108,11 @@ pub trait Buffer: Send + Sync + 'static {
     fn gpu_address(&self) -> u64;
     /// The host wrote `offset..offset+length` of a Managed buffer.
     fn did_modify_range(&self, offset: usize, length: usize);
+    /// For buffers in GPU memory: (device pointer, CUDA device ordinal), for
+    /// `__cuda_array_interface__` / `__dlpack__`. None for host-only backends.
+    fn device_pointer(&self) -> Option<(u64, u32)> {
+        None
+    }
     fn as_any(&self) -> &dyn Any;
 }
 

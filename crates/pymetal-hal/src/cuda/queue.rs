@@ -1,0 +1,578 @@
+//! Command queues: one CUDA stream each. `submit` launches the recorded commands on the
+//! calling thread; a waiter thread per queue waits for each submission's event and
+//! reports completion (or the fault) in order.
+
+use super::compile::CudaPipeline;
+use super::device::{check, DeviceShared, DriverError};
+use super::memory::CudaBuffer;
+use crate::abi::{PmDispatch, MAX_BUFFERS, MAX_TG_ARGS};
+use crate::{BufferBinding, Command, CompletedFn, ExecError, Grid, HalError, Queue, StorageMode, Submission};
+use cudarc::driver::sys;
+use std::any::Any;
+use std::collections::HashSet;
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+/// Pinned host + device staging memory for one submission's `set_bytes` data.
+struct Staging {
+    device: Arc<DeviceShared>,
+    gen: u64,
+    host: *mut u8,
+    dev: sys::CUdeviceptr,
+    cap: usize,
+    busy: AtomicBool,
+}
+
+// SAFETY: owned allocations, used by one submission at a time (`busy`).
+unsafe impl Send for Staging {}
+// SAFETY: as above.
+unsafe impl Sync for Staging {}
+
+impl Staging {
+    fn new(device: &Arc<DeviceShared>, gen: u64, cap: usize) -> Result<Staging, DriverError> {
+        let mut host: *mut c_void = std::ptr::null_mut();
+        // SAFETY: valid out-pointer; flags 0 = plain pinned memory.
+        check(unsafe { sys::cuMemHostAlloc(&mut host, cap, 0) })?;
+        let mut dev: sys::CUdeviceptr = 0;
+        // SAFETY: valid out-pointer.
+        if let Err(e) = check(unsafe { sys::cuMemAlloc_v2(&mut dev, cap) }) {
+            // SAFETY: allocated just above.
+            unsafe { sys::cuMemFreeHost(host) };
+            return Err(e);
+        }
+        Ok(Staging { device: device.clone(), gen, host: host as *mut u8, dev, cap, busy: AtomicBool::new(true) })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _g = self.device.gate.read();
+        if self.gen == self.device.generation() && self.device.make_current().is_ok() {
+            // SAFETY: allocated in `new`, freed once; no submission uses it any more.
+            unsafe {
+                sys::cuMemFreeHost(self.host as *mut c_void);
+                sys::cuMemFree_v2(self.dev);
+            }
+        }
+    }
+}
+
+/// A submission in flight, handed to the waiter.
+struct Pending {
+    gen: u64,
+    event: Option<sys::CUevent>,
+    /// An error found while launching (the launched part still runs first).
+    error: Option<DriverErrorOrText>,
+    /// Kernel names, for fault messages.
+    kernels: String,
+    /// Keeps buffers and pipelines alive until the GPU is done with them.
+    _commands: Vec<Command>,
+    staging: Option<Arc<Staging>>,
+    on_completed: CompletedFn,
+}
+
+// SAFETY: the event handle is usable from any thread; the rest is Send.
+unsafe impl Send for Pending {}
+
+enum DriverErrorOrText {
+    Driver(DriverError),
+    Text(String),
+}
+
+struct QueueState {
+    gen: u64,
+    stream: sys::CUstream,
+    staging: Vec<Arc<Staging>>,
+    tx: Option<Sender<Pending>>,
+    prefetched: HashSet<u64>,
+    bytes_scratch: Vec<usize>,
+}
+
+// SAFETY: the stream handle is usable from any thread; access is behind the queue's mutex.
+unsafe impl Send for QueueState {}
+
+struct QueueShared {
+    device: Arc<DeviceShared>,
+    state: Mutex<QueueState>,
+    /// Completed events for reuse, tagged with their generation.
+    free_events: Mutex<(u64, Vec<sys::CUevent>)>,
+}
+
+// SAFETY: handles are process-wide; mutable state is behind mutexes.
+unsafe impl Send for QueueShared {}
+// SAFETY: as above.
+unsafe impl Sync for QueueShared {}
+
+/// A command queue of a CUDA device.
+pub struct CudaQueue {
+    shared: Arc<QueueShared>,
+}
+
+fn create_stream() -> Result<sys::CUstream, DriverError> {
+    let mut s: sys::CUstream = std::ptr::null_mut();
+    // SAFETY: valid out-pointer. CU_STREAM_DEFAULT (blocking): ordered after the blocking
+    // memsets that clear new buffers.
+    check(unsafe { sys::cuStreamCreate(&mut s, 0) })?;
+    Ok(s)
+}
+
+impl CudaQueue {
+    pub(crate) fn new(device: &Arc<DeviceShared>) -> Result<CudaQueue, HalError> {
+        let dev_err = |e: DriverError| HalError::Device(format!("creating a CUDA stream: {e}"));
+        let (gen, stream) = {
+            let _g = device.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
+            device.make_current().map_err(dev_err)?;
+            (device.generation(), create_stream().map_err(dev_err)?)
+        };
+        let (tx, rx) = channel::<Pending>();
+        let shared = Arc::new(QueueShared {
+            device: device.clone(),
+            state: Mutex::new(QueueState {
+                gen,
+                stream,
+                staging: Vec::new(),
+                tx: Some(tx),
+                prefetched: HashSet::new(),
+                bytes_scratch: Vec::new(),
+            }),
+            free_events: Mutex::new((gen, Vec::new())),
+        });
+        let waiter = shared.clone();
+        std::thread::Builder::new()
+            .name(format!("pymetal-cuda{}-queue", device.ordinal))
+            .spawn(move || wait_loop(waiter, rx))
+            .map_err(|e| HalError::Device(format!("could not start the completion thread: {e}")))?;
+        Ok(CudaQueue { shared })
+    }
+}
+
+impl Drop for CudaQueue {
+    fn drop(&mut self) {
+        // Closing the channel ends the waiter once the submissions in flight completed;
+        // the stream is destroyed when the waiter drops the last reference.
+        if let Ok(mut st) = self.shared.state.lock() {
+            st.tx = None;
+        }
+    }
+}
+
+impl Drop for QueueShared {
+    fn drop(&mut self) {
+        let _g = self.device.gate.read();
+        let Ok(st) = self.state.get_mut() else { return };
+        if st.gen != self.device.generation() || self.device.make_current().is_err() {
+            return;
+        }
+        // SAFETY: the stream and events belong to the live generation and are unused now.
+        unsafe {
+            sys::cuStreamDestroy_v2(st.stream);
+            if let Ok((gen, evs)) = self.free_events.get_mut() {
+                if *gen == st.gen {
+                    for e in evs.drain(..) {
+                        sys::cuEventDestroy_v2(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn wait_loop(q: Arc<QueueShared>, rx: Receiver<Pending>) {
+    let dev = q.device.clone();
+    while let Ok(p) = rx.recv() {
+        let mut sticky: Option<String> = None;
+        let result: Result<(), ExecError> = {
+            let guard = dev.gate.read();
+            if p.gen != dev.generation() || guard.is_err() {
+                Err(ExecError { message: format!("command buffer failed: {}", dev.lost_message()) })
+            } else {
+                let _ = dev.make_current();
+                let waited = match p.event {
+                    // SAFETY: the event was recorded on this queue's stream in this generation.
+                    Some(ev) => check(unsafe { sys::cuEventSynchronize(ev) }),
+                    None => Ok(()),
+                };
+                if let (Some(ev), Ok(())) = (p.event, &waited) {
+                    if let Ok(mut fe) = q.free_events.lock() {
+                        if fe.0 == p.gen {
+                            fe.1.push(ev);
+                        }
+                    }
+                }
+                let err = match (waited, p.error) {
+                    (Err(e), _) | (Ok(()), Some(DriverErrorOrText::Driver(e))) => Some((e.is_sticky(), e.to_string())),
+                    (Ok(()), Some(DriverErrorOrText::Text(t))) => Some((false, t)),
+                    (Ok(()), None) => None,
+                };
+                match err {
+                    None => Ok(()),
+                    Some((true, text)) => {
+                        let msg = format!(
+                            "command buffer failed: the GPU reported {text} while running kernel(s) {}. \
+                             The GPU context was reset so that the device stays usable; buffers created \
+                             before the fault are lost (Shared ones read as zeros)",
+                            p.kernels
+                        );
+                        sticky = Some(msg.clone());
+                        Err(ExecError { message: msg })
+                    }
+                    Some((false, text)) => Err(ExecError { message: format!("command buffer failed: {text}") }),
+                }
+            }
+        };
+        if let Some(msg) = sticky {
+            dev.reset_after_fault(p.gen, &msg);
+        }
+        if let Some(s) = p.staging {
+            s.busy.store(false, Ordering::Release);
+        }
+        drop(p._commands);
+        (p.on_completed)(result);
+    }
+}
+
+fn buffer_of(b: &Arc<dyn crate::Buffer>) -> &CudaBuffer {
+    match b.as_any().downcast_ref::<CudaBuffer>() {
+        Some(c) => c,
+        None => unreachable!("a buffer of another device reached the CUDA queue (core validates devices)"),
+    }
+}
+
+fn pipeline_of(d: &crate::Dispatch) -> &CudaPipeline {
+    match d.pipeline.as_any().downcast_ref::<CudaPipeline>() {
+        Some(p) => p,
+        None => unreachable!("a pipeline of another device reached the CUDA queue"),
+    }
+}
+
+fn align16(n: usize) -> usize {
+    (n + 15) & !15
+}
+
+/// Grid → (threadgroups, threads per group, threads per grid).
+pub(crate) fn grid_dims(g: &Grid) -> ([u32; 3], [u32; 3], [u32; 3]) {
+    match *g {
+        Grid::Threadgroups { groups, threads_per_group: t } => {
+            (groups, t, [groups[0] * t[0], groups[1] * t[1], groups[2] * t[2]])
+        }
+        Grid::Threads { threads, threads_per_group: t } => {
+            let groups = [threads[0].div_ceil(t[0]), threads[1].div_ceil(t[1]), threads[2].div_ceil(t[2])];
+            (groups, t, threads)
+        }
+    }
+}
+
+/// Offsets of `[[threadgroup(i)]]` arguments (each rounded up to 16 bytes) and the total.
+pub(crate) fn tg_layout(lengths: &[u32]) -> ([u32; MAX_TG_ARGS], u32) {
+    let mut off = [0u32; MAX_TG_ARGS];
+    let mut total = 0u32;
+    for (i, &len) in lengths.iter().enumerate().take(MAX_TG_ARGS) {
+        off[i] = total;
+        total += len.next_multiple_of(16);
+    }
+    (off, total)
+}
+
+impl QueueShared {
+    /// Launches everything; returns the event to wait on and the first error.
+    fn launch_all(&self, st: &mut QueueState, commands: &[Command]) -> (Option<Arc<Staging>>, Option<DriverErrorOrText>) {
+        let dev = &self.device;
+        let gen = st.gen;
+        let stream = st.stream;
+        let lost = || Some(DriverErrorOrText::Text(dev.lost_message()));
+
+        // 1. set_bytes data: one pinned staging block, one upload.
+        st.bytes_scratch.clear();
+        let mut total = 0usize;
+        for c in commands {
+            if let Command::Dispatch(d) = c {
+                for b in d.buffers.iter().flatten() {
+                    if let BufferBinding::Bytes(data) = b {
+                        st.bytes_scratch.push(total);
+                        total += align16(data.len().max(1));
+                    }
+                }
+            }
+        }
+        let mut staging = None;
+        if total > 0 {
+            let found = st.staging.iter().find(|s| s.cap >= total && !s.busy.load(Ordering::Acquire)).cloned();
+            let s = match found {
+                Some(s) => {
+                    s.busy.store(true, Ordering::Release);
+                    s
+                }
+                None => match Staging::new(dev, gen, total.next_power_of_two().max(64 * 1024)) {
+                    Ok(s) => {
+                        let s = Arc::new(s);
+                        st.staging.push(s.clone());
+                        s
+                    }
+                    Err(e) => return (None, Some(DriverErrorOrText::Driver(e))),
+                },
+            };
+            let mut k = 0;
+            for c in commands {
+                if let Command::Dispatch(d) = c {
+                    for b in d.buffers.iter().flatten() {
+                        if let BufferBinding::Bytes(data) = b {
+                            // SAFETY: offsets were laid out within `total` <= cap; the slot is
+                            // ours until this submission completes (busy).
+                            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), s.host.add(st.bytes_scratch[k]), data.len()) };
+                            k += 1;
+                        }
+                    }
+                }
+            }
+            // SAFETY: pinned source and device destination of `total` bytes, on our stream.
+            if let Err(e) = check(unsafe { sys::cuMemcpyHtoDAsync_v2(s.dev, s.host as *const c_void, total, stream) }) {
+                return (Some(s), Some(DriverErrorOrText::Driver(e)));
+            }
+            staging = Some(s);
+        }
+
+        // 2. Managed uploads and Shared prefetches for every buffer used.
+        st.prefetched.clear();
+        let prefetch = dev.can_prefetch && std::env::var_os("PYMETAL_CUDA_PREFETCH").is_none_or(|v| v != "0");
+        let mut prepare = |b: &CudaBuffer| -> Result<(), DriverErrorOrText> {
+            if b.gen != gen {
+                return Err(DriverErrorOrText::Text(dev.lost_message()));
+            }
+            match b.mode() {
+                StorageMode::Managed => {
+                    if let Some((lo, hi)) = b.take_dirty() {
+                        // SAFETY: lo..hi lies within both copies of this live buffer.
+                        check(unsafe {
+                            sys::cuMemcpyHtoDAsync_v2(b.dptr + lo as u64, b.host_ptr().add(lo) as *const c_void, hi - lo, stream)
+                        })
+                        .map_err(DriverErrorOrText::Driver)?;
+                    }
+                }
+                StorageMode::Shared if prefetch && st.prefetched.insert(b.dptr) => {
+                    let loc = sys::CUmemLocation {
+                        type_: sys::CUmemLocationType::CU_MEM_LOCATION_TYPE_DEVICE,
+                        id: dev.ordinal as i32,
+                    };
+                    // SAFETY: the whole managed allocation of a live buffer; a failed hint is harmless.
+                    let _ = unsafe { sys::cuMemPrefetchAsync_v2(b.dptr, b.length().max(1), loc, 0, stream) };
+                }
+                _ => {}
+            }
+            Ok(())
+        };
+        use crate::Buffer as _;
+        for c in commands {
+            let r = match c {
+                Command::Dispatch(d) => d.buffers.iter().flatten().try_for_each(|b| match b {
+                    BufferBinding::Buffer { buffer, .. } => prepare(buffer_of(buffer)),
+                    BufferBinding::Bytes(_) => Ok(()),
+                }),
+                Command::CopyBuffer { src, dst, .. } => prepare(buffer_of(src)).and_then(|_| prepare(buffer_of(dst))),
+                Command::FillBuffer { buffer, .. } | Command::SynchronizeBuffer { buffer } => prepare(buffer_of(buffer)),
+            };
+            if let Err(e) = r {
+                return (staging, Some(e));
+            }
+        }
+        if staging.as_ref().is_some_and(|s| s.gen != gen) {
+            return (staging, lost());
+        }
+
+        // 3. The commands, in order.
+        let mut k = 0;
+        for c in commands {
+            let r: Result<(), DriverErrorOrText> = match c {
+                Command::Dispatch(d) => {
+                    let p = pipeline_of(d);
+                    let (groups, tg, threads) = grid_dims(&d.grid);
+                    let (tg_arg_offset, dyn_smem) = tg_layout(&d.threadgroup_memory);
+                    let mut pd = PmDispatch {
+                        buffers: [std::ptr::null_mut(); MAX_BUFFERS],
+                        threadgroups: groups,
+                        tg_size: tg,
+                        threads,
+                        tg_arg_offset,
+                    };
+                    for (i, b) in d.buffers.iter().enumerate().take(MAX_BUFFERS) {
+                        pd.buffers[i] = match b {
+                            Some(BufferBinding::Buffer { buffer, offset }) => {
+                                (buffer_of(buffer).dptr + *offset as u64) as *mut c_void
+                            }
+                            Some(BufferBinding::Bytes(_)) => {
+                                let s = staging.as_ref().map(|s| s.dev).unwrap_or(0);
+                                let ptr = s + st.bytes_scratch[k] as u64;
+                                k += 1;
+                                ptr as *mut c_void
+                            }
+                            None => std::ptr::null_mut(),
+                        };
+                    }
+                    match p.function_for_launch(gen, dyn_smem) {
+                        Err(t) => Err(DriverErrorOrText::Text(t)),
+                        Ok(f) => {
+                            let mut params = [&mut pd as *mut PmDispatch as *mut c_void];
+                            // SAFETY: f takes one by-value pm_dispatch (docs/abi.md); params
+                            // points at it for the duration of the call, which copies it.
+                            check(unsafe {
+                                sys::cuLaunchKernel(
+                                    f, groups[0], groups[1], groups[2], tg[0], tg[1], tg[2], dyn_smem, stream,
+                                    params.as_mut_ptr(), std::ptr::null_mut(),
+                                )
+                            })
+                            .map_err(|e| DriverErrorOrText::Text(format!("launching kernel {}: {e}", p.name)))
+                        }
+                    }
+                }
+                Command::CopyBuffer { src, src_offset, dst, dst_offset, size } => {
+                    let (s, d) = (buffer_of(src), buffer_of(dst));
+                    // SAFETY: ranges validated by core; both live device (or managed) memory.
+                    check(unsafe {
+                        sys::cuMemcpyDtoDAsync_v2(d.dptr + *dst_offset as u64, s.dptr + *src_offset as u64, *size, stream)
+                    })
+                    .map_err(DriverErrorOrText::Driver)
+                }
+                Command::FillBuffer { buffer, offset, length, value } => {
+                    // SAFETY: range validated by core.
+                    check(unsafe { sys::cuMemsetD8Async(buffer_of(buffer).dptr + *offset as u64, *value, *length, stream) })
+                        .map_err(DriverErrorOrText::Driver)
+                }
+                Command::SynchronizeBuffer { buffer } => {
+                    let b = buffer_of(buffer);
+                    if b.mode() == StorageMode::Managed {
+                        // SAFETY: both copies have `length` bytes; the host copy outlives the
+                        // copy because the command holds the buffer until completion.
+                        check(unsafe {
+                            sys::cuMemcpyDtoHAsync_v2(b.host_ptr() as *mut c_void, b.dptr, b.length(), stream)
+                        })
+                        .map_err(DriverErrorOrText::Driver)
+                    } else {
+                        Ok(())
+                    }
+                }
+            };
+            if let Err(e) = r {
+                return (staging, Some(e));
+            }
+        }
+        (staging, None)
+    }
+
+    /// A free event of the current generation, or a new one.
+    fn event(&self, gen: u64) -> Result<sys::CUevent, DriverError> {
+        if let Ok(mut fe) = self.free_events.lock() {
+            if fe.0 != gen {
+                *fe = (gen, Vec::new()); // the old handles died with the old context
+            }
+            if let Some(e) = fe.1.pop() {
+                return Ok(e);
+            }
+        }
+        let mut e: sys::CUevent = std::ptr::null_mut();
+        // SAFETY: valid out-pointer; CU_EVENT_DISABLE_TIMING = 2.
+        check(unsafe { sys::cuEventCreate(&mut e, 2) })?;
+        Ok(e)
+    }
+}
+
+impl Queue for CudaQueue {
+    fn submit(&self, work: Submission) {
+        let Submission { commands, on_scheduled, on_completed } = work;
+        let q = &self.shared;
+        let dev = &q.device;
+        let kernels = {
+            let mut names: Vec<&str> = Vec::new();
+            for c in &commands {
+                if let Command::Dispatch(d) = c {
+                    let n = pipeline_of(d).name.as_str();
+                    if !names.contains(&n) && names.len() < 4 {
+                        names.push(n);
+                    }
+                }
+            }
+            if names.is_empty() { "(none: blit commands only)".to_string() } else { names.join(", ") }
+        };
+        let sent = (|| -> Result<(), (CompletedFn, ExecError)> {
+            let fail = |m: String| ExecError { message: format!("command buffer failed: {m}") };
+            let mut st = match q.state.lock() {
+                Ok(st) => st,
+                Err(_) => return Err((on_completed, fail("queue lock poisoned".into()))),
+            };
+            let guard = match dev.gate.read() {
+                Ok(g) => g,
+                Err(_) => return Err((on_completed, fail("device lock poisoned".into()))),
+            };
+            if let Err(e) = dev.make_current() {
+                return Err((on_completed, fail(format!("cuCtxSetCurrent: {e}"))));
+            }
+            let gen = dev.generation();
+            if st.gen != gen {
+                // The context was reset after a fault: the old stream and staging are gone.
+                st.staging.clear();
+                match create_stream() {
+                    Ok(s) => {
+                        st.stream = s;
+                        st.gen = gen;
+                    }
+                    Err(e) => return Err((on_completed, fail(format!("recreating the stream: {e}")))),
+                }
+            }
+            let (staging, error) = q.launch_all(&mut st, &commands);
+            let event = match q.event(gen) {
+                // SAFETY: event and stream of the current generation.
+                Ok(ev) => match check(unsafe { sys::cuEventRecord(ev, st.stream) }) {
+                    Ok(()) => Some(ev),
+                    Err(_) => None,
+                },
+                Err(_) => None,
+            };
+            // Without an event there is nothing to wait on: drain the stream here.
+            let error = match (event, error) {
+                (None, e) => {
+                    // SAFETY: our stream of the current generation.
+                    let r = check(unsafe { sys::cuStreamSynchronize(st.stream) });
+                    e.or(r.err().map(DriverErrorOrText::Driver))
+                }
+                (Some(_), e) => e,
+            };
+            drop(guard);
+            let pending = Pending { gen, event, error, kernels, _commands: commands, staging, on_completed };
+            match &st.tx {
+                Some(tx) => tx.send(pending).map_err(|e| {
+                    let p = e.0;
+                    (p.on_completed, fail("the completion thread stopped".into()))
+                }),
+                None => Err((pending.on_completed, fail("the queue was dropped".into()))),
+            }
+        })();
+        on_scheduled();
+        if let Err((done, err)) = sent {
+            done(Err(err));
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids() {
+        let g = Grid::Threads { threads: [100, 3, 1], threads_per_group: [32, 2, 1] };
+        assert_eq!(grid_dims(&g), ([4, 2, 1], [32, 2, 1], [100, 3, 1]));
+        let g = Grid::Threadgroups { groups: [2, 1, 1], threads_per_group: [64, 1, 1] };
+        assert_eq!(grid_dims(&g), ([2, 1, 1], [64, 1, 1], [128, 1, 1]));
+    }
+
+    #[test]
+    fn threadgroup_offsets_round_to_16() {
+        let (off, total) = tg_layout(&[4, 100, 16]);
+        assert_eq!(&off[..3], &[0, 16, 128]);
+        assert_eq!(total, 144);
+    }
+}
