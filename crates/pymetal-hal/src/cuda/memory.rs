@@ -58,9 +58,6 @@ pub(crate) fn free_memory() -> Result<(usize, usize), DriverError> {
 
 impl CudaBuffer {
     pub(crate) fn new(device: &Arc<DeviceShared>, length: usize, mode: StorageMode) -> Result<CudaBuffer, HalError> {
-        let size = length.max(1);
-        let _g = device.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
-        device.make_current().map_err(|e| HalError::Device(format!("cuCtxSetCurrent: {e}")))?;
         let mut buf = CudaBuffer {
             device: device.clone(),
             gen: device.generation(),
@@ -72,6 +69,20 @@ impl CudaBuffer {
             host_registered: false,
             dirty: Mutex::new(None),
         };
+        let guard = device.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
+        buf.gen = device.generation();
+        let r = buf.allocate(length.max(1));
+        // On error `buf` drops after the guard: its Drop takes the gate again.
+        drop(guard);
+        r.map(|()| buf)
+    }
+
+    /// Allocates this buffer's memory. Call with the device's gate held.
+    fn allocate(&mut self, size: usize) -> Result<(), HalError> {
+        let device = self.device.clone();
+        let mode = self.mode;
+        let buf = self;
+        device.make_current().map_err(|e| HalError::Device(format!("cuCtxSetCurrent: {e}")))?;
         match mode {
             StorageMode::Shared => {
                 let (free, total) = free_memory().map_err(|e| HalError::Device(format!("cuMemGetInfo: {e}")))?;
@@ -121,7 +132,7 @@ impl CudaBuffer {
                 }
             }
         }
-        Ok(buf)
+        Ok(())
     }
 
     pub fn mode(&self) -> StorageMode {

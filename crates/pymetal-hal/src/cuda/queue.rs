@@ -247,6 +247,12 @@ fn pipeline_of(d: &crate::Dispatch) -> &CudaPipeline {
     }
 }
 
+/// `PYMETAL_CUDA_PREFETCH=0` turns off prefetching Shared buffers at commit (read once).
+fn prefetch_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| !matches!(std::env::var_os("PYMETAL_CUDA_PREFETCH"), Some(v) if v == "0"))
+}
+
 fn align16(n: usize) -> usize {
     (n + 15) & !15
 }
@@ -335,7 +341,7 @@ impl QueueShared {
 
         // 2. Managed uploads and Shared prefetches for every buffer used.
         st.prefetched.clear();
-        let prefetch = dev.can_prefetch && std::env::var_os("PYMETAL_CUDA_PREFETCH").is_none_or(|v| v != "0");
+        let prefetch = dev.can_prefetch && prefetch_enabled();
         let mut prepare = |b: &CudaBuffer| -> Result<(), DriverErrorOrText> {
             if b.gen != gen {
                 return Err(DriverErrorOrText::Text(dev.lost_message()));
@@ -507,9 +513,11 @@ impl Queue for CudaQueue {
                 return Err((on_completed, fail(format!("cuCtxSetCurrent: {e}"))));
             }
             let gen = dev.generation();
+            let mut dead_staging = Vec::new();
             if st.gen != gen {
-                // The context was reset after a fault: the old stream and staging are gone.
-                st.staging.clear();
+                // The context was reset after a fault: the old stream and staging are gone
+                // (dropped below, after the gate: Staging's Drop takes it again).
+                dead_staging = std::mem::take(&mut st.staging);
                 match create_stream() {
                     Ok(s) => {
                         st.stream = s;
@@ -537,6 +545,7 @@ impl Queue for CudaQueue {
                 (Some(_), e) => e,
             };
             drop(guard);
+            drop(dead_staging);
             let pending = Pending { gen, event, error, kernels, _commands: commands, staging, on_completed };
             match &st.tx {
                 Some(tx) => tx.send(pending).map_err(|e| {
