@@ -72,6 +72,9 @@ impl CompiledModule {
     /// Call with the device's gate held and its context current.
     fn function(&self, gen: u64, index: usize) -> Result<sys::CUfunction, HalError> {
         let mut slot = self.loaded.lock().map_err(|_| HalError::Load("module lock poisoned".into()))?;
+        if index >= self.symbols.len() {
+            return Err(HalError::Load(format!("the compiled module has no entry point #{index}")));
+        }
         if let Some(l) = slot.as_ref().filter(|l| l.gen == gen) {
             return Ok(l.functions[index]);
         }
@@ -120,6 +123,21 @@ pub(crate) fn compile_entries(
     constants: &msl::ConstantValues,
 ) -> Result<Arc<CompiledModule>, HalError> {
     let emitted = library.emit(msl::Target::Cuda, entries, constants).map_err(HalError::Compile)?;
+    let symbols: Vec<String> = emitted.entries.iter().map(|e| e.symbol.clone()).collect();
+    compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| {
+        diagnostic_from_log(log, library)
+    })
+}
+
+/// Compiles a complete CUDA C++ translation unit (memo → disk cache → NVRTC); `on_error`
+/// turns a failed compile's log into a diagnostic.
+pub(crate) fn compile_source(
+    dev: &DeviceShared,
+    source: &str,
+    symbols: Vec<String>,
+    fast_math: bool,
+    on_error: &dyn Fn(&str) -> msl::Diagnostic,
+) -> Result<Arc<CompiledModule>, HalError> {
     let nvrtc = Nvrtc::get().map_err(HalError::CompilerUnavailable)?;
     let (ma, mi) = dev.compute_capability;
     let arch = format!("sm_{ma}{mi}");
@@ -129,22 +147,21 @@ pub(crate) fn compile_entries(
         format!("--gpu-architecture={arch}"),
         "-w".to_string(),
     ];
-    if library.options.fast_math {
+    if fast_math {
         options.push("--use_fast_math".into());
     }
-    let key = cache_key(&emitted.source, &options, nvrtc.version, &arch);
+    let key = cache_key(source, &options, nvrtc.version, &arch);
     if let Some(m) = dev.modules.lock().ok().and_then(|m| m.get(&key).cloned()) {
         return Ok(m);
     }
-    let symbols: Vec<String> = emitted.entries.iter().map(|e| e.symbol.clone()).collect();
     let file = cache_dir().map(|d| d.join(format!("{}.cubin", hex(&key))));
     let cached = file.as_ref().and_then(|f| std::fs::read(f).ok()).filter(|b| b.len() > 4 && &b[..4] == b"\x7fELF");
     let module = match cached {
         Some(cubin) => CompiledModule { cubin, ptx: None, symbols, loaded: Mutex::new(None) },
         None => {
             let want_ptx = nvrtc.version_number() <= dev.driver_version;
-            let out = nvrtc.compile(&emitted.source, TU_NAME, &options, want_ptx).map_err(|f| match f {
-                CompileFailure::Source { log } => HalError::Compile(diagnostic_from_log(&log, library)),
+            let out = nvrtc.compile(source, TU_NAME, &options, want_ptx).map_err(|f| match f {
+                CompileFailure::Source { log } => HalError::Compile(on_error(&log)),
                 CompileFailure::Call { step, err } => HalError::CompilerUnavailable(format!(
                     "NVRTC ({}) failed in {step}: {err}",
                     nvrtc.lib.path.display()
@@ -218,6 +235,15 @@ impl CudaPipeline {
         constants: &msl::ConstantValues,
     ) -> Result<CudaPipeline, HalError> {
         let module = compile_entries(dev, library, &[entry], constants)?;
+        Self::from_module(dev, module, entry)
+    }
+
+    /// A pipeline of entry 0 of an already compiled module.
+    pub(crate) fn from_module(
+        dev: &Arc<DeviceShared>,
+        module: Arc<CompiledModule>,
+        entry: &str,
+    ) -> Result<CudaPipeline, HalError> {
         let _g = dev.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
         dev.make_current().map_err(|e| HalError::Device(format!("cuCtxSetCurrent: {e}")))?;
         let gen = dev.generation();

@@ -38,6 +38,9 @@ pub mod memory;
 pub mod nvrtc;
 pub mod queue;
 
+#[cfg(test)]
+mod gpu_tests;
+
 pub use compile::CudaPipeline;
 pub use device::{enumerate, unavailable_reason, CudaDevice};
 pub use memory::CudaBuffer;
