@@ -70,14 +70,14 @@ def compile_options(defines=None, include_paths=None, fast_math=None):
     """Compile options in whatever form the extension takes (an options object or a dict)."""
     cls = getattr(pm, "CompileOptions", None)
     if cls is not None:
-        opts = cls()
+        kw: Dict[str, Any] = {}
         if defines is not None:
-            opts.defines = dict(defines)
+            kw["defines"] = dict(defines)
         if include_paths is not None:
-            opts.include_paths = [str(p) for p in include_paths]
+            kw["include_paths"] = [str(p) for p in include_paths]
         if fast_math is not None:
-            opts.fast_math = fast_math
-        return opts
+            kw["fast_math"] = fast_math
+        return cls(**kw)
     d: Dict[str, Any] = {}
     if defines is not None:
         d["defines"] = dict(defines)
