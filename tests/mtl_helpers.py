@@ -22,20 +22,14 @@ def rng(seed: int = 0) -> np.random.Generator:
 
 # --------------------------------------------------------------------------- devices
 def device_kind(dev) -> str:
-    for attr in ("backend", "kind", "platform"):
-        v = getattr(dev, attr, None)
-        if isinstance(v, str) and v:
-            v = v.lower()
-            if "cuda" in v or "nvidia" in v:
-                return "cuda"
-            if "metal" in v or "apple" in v:
-                return "metal"
-            if "cpu" in v:
-                return "cpu"
+    """"cpu", "cuda", "metal" (or whatever ``Device.backend`` reports)."""
+    v = getattr(dev, "backend", None)
+    if isinstance(v, str) and v:
+        return v.lower()
     n = str(dev.name).lower()
     if "cuda" in n or "nvidia" in n:
         return "cuda"
-    if "apple" in n or "metal" in n or "amd" in n and "radeon" in n:
+    if "apple" in n or "metal" in n:
         return "metal"
     return "cpu"
 
