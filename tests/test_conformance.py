@@ -278,12 +278,21 @@ def test_half4_vectors(device):
 
 
 # ------------------------------------------------------------------ templates / host_name
+MLX_NAMES = ("scale_add_float32", "scale_add_int32", "scale_add_float16", "sum_n_float_4", "sum_n_uchar_3",
+             "use_template_helper")
+GGML_NAMES = ("kernel_cpy_f32_f32", "kernel_cpy_f16_f32", "kernel_cpy_i16_f32")
+
+
+def test_both_host_name_styles_in_one_library(device):
+    both = src("templates_mlx.metal") + "\n" + src("templates_ggml.metal").replace("#include <metal_stdlib>", "")
+    lib = device.new_library_with_source(both)
+    assert set(MLX_NAMES + GGML_NAMES) <= set(lib.function_names)
+
+
 def test_mlx_style_host_name(device):
-    s = src("templates.metal")
+    s = src("templates_mlx.metal")
     names = set(library(device, s).function_names)
-    for name in ("scale_add_float32", "scale_add_int32", "scale_add_float16", "sum_n_float_4", "sum_n_uchar_3",
-                 "kernel_cpy_f32_f32", "kernel_cpy_f16_f32", "kernel_cpy_i16_f32", "use_template_helper"):
-        assert name in names, name
+    assert set(MLX_NAMES) <= names
     n = 256
     r = rng(28)
     af = r.standard_normal(n).astype(F32)
@@ -304,7 +313,8 @@ def test_mlx_style_host_name(device):
 
 
 def test_ggml_style_host_name(device):
-    s = src("templates.metal")
+    s = src("templates_ggml.metal")
+    assert set(GGML_NAMES) <= set(library(device, s).function_names)
     n = 512
     r = rng(29)
     f = r.standard_normal(n).astype(F32)
@@ -317,7 +327,7 @@ def test_ggml_style_host_name(device):
 
 def test_template_helper(device):
     a = np.linspace(-5, 5, 128).astype(F32)
-    _, b = run(device, src("templates.metal"), "use_template_helper", [a, Out(128, np.int32)], (2,), (64,))
+    _, b = run(device, src("templates_mlx.metal"), "use_template_helper", [a, Out(128, np.int32)], (2,), (64,))
     ai = a.astype(np.int32)
     assert_equal(b, ai * ai + (a.astype(np.float64) ** 2 > 10))
 

@@ -1,4 +1,4 @@
-// Templated kernels instantiated with [[host_name]], both styles used by real libraries.
+// Templated kernels instantiated MLX style, with [[host_name]] through a macro.
 #include <metal_stdlib>
 using namespace metal;
 
@@ -33,21 +33,6 @@ template <typename T, int N>
 
 instantiate_kernel("sum_n_float_4", sum_n, float, 4)
 instantiate_kernel("sum_n_uchar_3", sum_n, uchar, 3)
-
-// ---- ggml style: typedef decltype(...) t; template [[host_name("n")]] kernel t f<T>;
-template <typename T>
-kernel void kernel_cpy(device const char* src [[buffer(0)]],
-                       device float* dst [[buffer(1)]],
-                       uint tpig [[thread_position_in_grid]])
-{
-    dst[tpig] = float(((device const T*)src)[tpig]);
-}
-
-typedef decltype(kernel_cpy<float>) kernel_cpy_t;
-
-template [[host_name("kernel_cpy_f32_f32")]] kernel kernel_cpy_t kernel_cpy<float>;
-template [[host_name("kernel_cpy_f16_f32")]] kernel kernel_cpy_t kernel_cpy<half>;
-template [[host_name("kernel_cpy_i16_f32")]] kernel kernel_cpy_t kernel_cpy<short>;
 
 // Templated helper functions called from a plain kernel.
 template <typename T>
