@@ -1,0 +1,144 @@
+//! Command queues: one worker thread per queue runs submissions in order.
+//!
+//! Dropping the queue closes its channel; the worker finishes what was submitted and
+//! ends, and `Drop` joins it (unless the last reference is dropped on the worker itself,
+//! e.g. from a completion handler, in which case it ends on its own).
+
+use super::exec::{self, Launch};
+use super::memory::CpuBuffer;
+use super::pipeline::CpuPipeline;
+use crate::{Buffer, Command, Dispatch, ExecError, HalError, Queue, Submission};
+use std::any::Any;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+static LIVE_QUEUE_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Number of queue worker threads alive now (for leak tests).
+pub fn live_queue_threads() -> usize {
+    LIVE_QUEUE_THREADS.load(Ordering::SeqCst)
+}
+
+/// A CPU command queue.
+pub struct CpuQueue {
+    tx: Mutex<Option<Sender<Submission>>>,
+    worker: Mutex<Option<JoinHandle<()>>>,
+}
+
+struct ThreadCount;
+impl Drop for ThreadCount {
+    fn drop(&mut self) {
+        LIVE_QUEUE_THREADS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl CpuQueue {
+    pub fn new(pool: Option<Arc<rayon::ThreadPool>>) -> Result<Self, HalError> {
+        let (tx, rx) = channel::<Submission>();
+        LIVE_QUEUE_THREADS.fetch_add(1, Ordering::SeqCst);
+        let count = ThreadCount;
+        let worker = std::thread::Builder::new()
+            .name("pymetal-cpu-queue".into())
+            .spawn(move || {
+                let _count = count;
+                while let Ok(work) = rx.recv() {
+                    run_submission(pool.as_deref(), work);
+                }
+            })
+            .map_err(|e| HalError::Device(format!("cannot start a queue thread: {e}")))?;
+        Ok(CpuQueue { tx: Mutex::new(Some(tx)), worker: Mutex::new(Some(worker)) })
+    }
+}
+
+fn run_submission(pool: Option<&rayon::ThreadPool>, work: Submission) {
+    let Submission { commands, on_scheduled, on_completed } = work;
+    on_scheduled();
+    let mut result = Ok(());
+    for cmd in &commands {
+        result = run_command(pool, cmd);
+        if result.is_err() {
+            break;
+        }
+    }
+    // Release buffers and pipelines before the handler runs (it may check for leaks).
+    drop(commands);
+    on_completed(result);
+}
+
+fn host_ptr(buffer: &Arc<dyn Buffer>) -> Result<*mut u8, ExecError> {
+    buffer
+        .as_any()
+        .downcast_ref::<CpuBuffer>()
+        .map(|b| b.ptr())
+        .ok_or_else(|| ExecError { message: "a buffer of another device was used on the CPU device".into() })
+}
+
+fn run_command(pool: Option<&rayon::ThreadPool>, cmd: &Command) -> Result<(), ExecError> {
+    match cmd {
+        Command::Dispatch(d) => run_dispatch(pool, d),
+        Command::CopyBuffer { src, src_offset, dst, dst_offset, size } => {
+            let (s, t) = (host_ptr(src)?, host_ptr(dst)?);
+            // SAFETY: the object model validated both ranges; `copy` allows overlap.
+            unsafe { std::ptr::copy(s.add(*src_offset), t.add(*dst_offset), *size) };
+            Ok(())
+        }
+        Command::FillBuffer { buffer, offset, length, value } => {
+            let p = host_ptr(buffer)?;
+            // SAFETY: the object model validated the range.
+            unsafe { std::ptr::write_bytes(p.add(*offset), *value, *length) };
+            Ok(())
+        }
+        Command::SynchronizeBuffer { .. } => Ok(()),
+    }
+}
+
+fn run_dispatch(pool: Option<&rayon::ThreadPool>, d: &Dispatch) -> Result<(), ExecError> {
+    let pipeline = d
+        .pipeline
+        .as_any()
+        .downcast_ref::<CpuPipeline>()
+        .ok_or_else(|| ExecError { message: "a pipeline of another device was used on the CPU device".into() })?;
+    for b in d.buffers.iter().flatten() {
+        if let crate::BufferBinding::Buffer { buffer, .. } = b {
+            host_ptr(buffer)?;
+        }
+    }
+    let launch = Launch::new(&d.buffers, &d.threadgroup_memory, d.grid)?;
+    exec::run(pool, &launch, pipeline.kernel())
+        .map_err(|e| ExecError { message: format!("kernel '{}': {}", pipeline.name(), e.message) })
+}
+
+impl Queue for CpuQueue {
+    fn submit(&self, work: Submission) {
+        let sent = match self.tx.lock() {
+            Ok(tx) => match tx.as_ref() {
+                Some(tx) => tx.send(work).map_err(|e| e.0),
+                None => Err(work),
+            },
+            Err(_) => Err(work),
+        };
+        if let Err(work) = sent {
+            (work.on_scheduled)();
+            (work.on_completed)(Err(ExecError { message: "the command queue's worker thread has stopped".into() }));
+        }
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Drop for CpuQueue {
+    fn drop(&mut self) {
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+        let handle = self.worker.lock().ok().and_then(|mut w| w.take());
+        if let Some(h) = handle {
+            if h.thread().id() != std::thread::current().id() {
+                let _ = h.join();
+            }
+        }
+    }
+}
