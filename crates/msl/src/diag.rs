@@ -107,3 +107,93 @@ impl std::error::Error for Diagnostic {}
 pub fn render_all(diags: &[Diagnostic]) -> String {
     diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
 }
+
+/// Parses a C++ compiler's messages (`file:line:col: error: msg` from g++/clang,
+/// `file(line): error: msg` from NVRTC) into diagnostics, filling the source line from
+/// `files` where the file is one of ours. `note:` lines are attached to the previous
+/// diagnostic; lines in other formats are ignored.
+pub fn parse_compiler_output(stderr: &str, files: &SourceFiles) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for line in stderr.lines() {
+        let Some((file, lno, col, sev, msg)) = parse_line(line) else { continue };
+        let source_line = files
+            .iter()
+            .find(|(_, f)| f.name == file && !f.is_system)
+            .and_then(|(id, _)| files.line_text(id, lno))
+            .unwrap_or("")
+            .to_string();
+        match sev {
+            "note" => {
+                if let Some(last) = out.last_mut() {
+                    last.notes.push(format!("{file}:{lno}:{col}: note: {msg}"));
+                }
+            }
+            _ => out.push(Diagnostic {
+                severity: if sev == "warning" { Severity::Warning } else { Severity::Error },
+                message: msg.to_string(),
+                file: file.to_string(),
+                line: lno,
+                col,
+                source_line,
+                notes: Vec::new(),
+            }),
+        }
+    }
+    out
+}
+
+fn parse_line(line: &str) -> Option<(&str, u32, u32, &str, &str)> {
+    for sev in ["fatal error", "error", "warning", "note"] {
+        let tag = format!(": {sev}: ");
+        let Some(p) = line.find(&tag) else { continue };
+        let head = &line[..p];
+        let msg = &line[p + tag.len()..];
+        let sev = if sev == "fatal error" { "error" } else { sev };
+        // NVRTC: `file(line)`.
+        if let Some(h) = head.strip_suffix(')') {
+            if let Some(o) = h.rfind('(') {
+                if let Ok(l) = h[o + 1..].parse() {
+                    return Some((&h[..o], l, 1, sev, msg));
+                }
+            }
+        }
+        // g++/clang: `file:line:col` or `file:line`.
+        let mut parts = head.rsplitn(3, ':');
+        let a = parts.next()?;
+        let b = parts.next();
+        let c = parts.next();
+        return match (a.parse::<u32>(), b.and_then(|b| b.parse::<u32>().ok()), c) {
+            (Ok(col), Some(l), Some(f)) => Some((f, l, col, sev, msg)),
+            (Ok(l), _, _) => {
+                let f = head.rsplit_once(':').map(|(f, _)| f)?;
+                Some((f, l, 1, sev, msg))
+            }
+            _ => None,
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiler_output() {
+        let mut files = SourceFiles::new();
+        files.add("k.metal", "line one\n  float x = y;\n", false);
+        let diags = parse_compiler_output(
+            "In file included from x:\nk.metal:2:13: error: 'y' was not declared in this scope\nk.metal:1:1: note: here\n\
+             /tmp/a.cpp:10:2: warning: w\nk.metal(2): error: nvrtc says\n",
+            &files,
+        );
+        assert_eq!(diags.len(), 3);
+        assert_eq!(diags[0].line, 2);
+        assert_eq!(diags[0].col, 13);
+        assert_eq!(diags[0].source_line, "  float x = y;");
+        assert_eq!(diags[0].notes.len(), 1);
+        assert_eq!(diags[1].severity, Severity::Warning);
+        assert_eq!(diags[2].message, "nvrtc says");
+        assert!(diags[0].to_string().contains("k.metal:2:13: error: 'y' was not declared"));
+    }
+}

@@ -97,7 +97,9 @@ impl Library {
     pub fn new(source: &str, options: &Options) -> Result<Library, Diagnostic> {
         let pp = preprocess::preprocess(source, options)?;
         let reflection = parse::reflect(&pp)?;
-        Ok(Library { pp, reflection, options: options.clone() })
+        let lib = Library { pp, reflection, options: options.clone() };
+        emit::validate(&lib)?;
+        Ok(lib)
     }
 
     pub fn entry_point(&self, name: &str) -> Option<&EntryPoint> {

@@ -1,26 +1,108 @@
-//! Rewriting to portable C++. (Placeholder; being written.)
+//! Rewriting to portable C++ (docs/abi.md §2): the prelude, the user's rewritten tokens
+//! with `#line` directives, and one generated wrapper per requested entry point.
 
+mod keywords;
+mod out;
+mod rewrite;
+mod wrapper;
+
+pub(crate) use keywords::{is_address_space, is_std_attribute};
+
+use crate::parse::{self, Stage};
 use crate::{ConstantValues, Diagnostic, Library, Target};
 
+/// One compiled entry point of an [`Emitted`] translation unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmittedEntry {
+    /// The host name.
     pub name: String,
+    /// `pm_entry_<k>`.
     pub symbol: String,
+    /// `pm_group_<k>` (CPU, when no barrier or SIMD-group operation is reachable).
     pub group_symbol: Option<String>,
     pub uses_sync: bool,
 }
 
+/// A complete C++ translation unit.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Emitted {
     pub source: String,
     pub entries: Vec<EmittedEntry>,
 }
 
+/// The line that separates the prelude from the user's code in [`Emitted::source`].
+pub const USER_CODE_MARKER: &str = "// ---- pymetal: user code ----\n";
+
+/// Emits the translation unit for `target` with wrappers for `entries` (host names).
 pub fn emit(
-    _lib: &Library,
-    _target: Target,
-    _entries: &[&str],
-    _constants: &ConstantValues,
+    lib: &Library,
+    target: Target,
+    entries: &[&str],
+    constants: &ConstantValues,
 ) -> Result<Emitted, Diagnostic> {
-    Ok(Emitted { source: String::new(), entries: Vec::new() })
+    let an = parse::analyze(&lib.pp)?;
+    let mut eps = Vec::new();
+    for name in entries {
+        let Some(ep) = an.reflection.entry_points.iter().find(|e| e.name == *name) else {
+            let mut d =
+                Diagnostic::error_raw(&lib.options.file_name, 0, 0, "", format!("no entry point named '{name}'"));
+            let names: Vec<&str> = an.reflection.entry_points.iter().map(|e| e.name.as_str()).collect();
+            if !names.is_empty() {
+                d = d.with_note(format!("note: entry points: {}", names.join(", ")));
+            }
+            return Err(d);
+        };
+        if ep.stage != Stage::Kernel {
+            return Err(Diagnostic::error_at(
+                &lib.pp.files,
+                ep.loc,
+                "vertex/fragment functions are not supported by this backend yet",
+            ));
+        }
+        if let Some(why) = wrapper::unsupported(ep) {
+            return Err(Diagnostic::error_at(&lib.pp.files, ep.loc, why));
+        }
+        eps.push(ep);
+    }
+    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, target, constants);
+    rw.run()?;
+    let user = std::mem::replace(&mut rw.out.s, String::new());
+
+    let mut source = crate::prelude::source(target);
+    if !source.ends_with('\n') {
+        source.push('\n');
+    }
+    source.push_str(USER_CODE_MARKER);
+    source.push_str(&user);
+    let mut w = String::new();
+    w.push_str(wrapper::HELPERS);
+    match target {
+        Target::Cpu => w.push_str(wrapper::CPU_CUR),
+        Target::Cuda => {
+            w.push_str(wrapper::CUDA_SMEM);
+            w.push_str(wrapper::CUDA_MIN);
+        }
+    }
+    let mut out_entries = Vec::new();
+    for (k, ep) in eps.iter().enumerate() {
+        let file = lib.pp.files.name(ep.loc.file);
+        wrapper::wrapper(&mut w, k, ep, target, file);
+        out_entries.push(EmittedEntry {
+            name: ep.name.clone(),
+            symbol: format!("pm_entry_{k}"),
+            group_symbol: (target == Target::Cpu && !ep.uses_sync).then(|| format!("pm_group_{k}")),
+            uses_sync: ep.uses_sync,
+        });
+    }
+    source.push_str("#line 1 \"<pymetal wrapper>\"\n");
+    source.push_str(&w);
+    Ok(Emitted { source, entries: out_entries })
+}
+
+/// Runs the rewrite once without emitting, to report its errors early (at library creation).
+pub fn validate(lib: &Library) -> Result<(), Diagnostic> {
+    let an = parse::analyze(&lib.pp)?;
+    let constants = ConstantValues::default();
+    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, Target::Cpu, &constants);
+    rw.run()
 }

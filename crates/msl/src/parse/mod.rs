@@ -1,4 +1,16 @@
-//! Entry points and their bindings. (Placeholder; being written.)
+//! Reflection: entry points, their parameters and bindings, function constants.
+//!
+//! This is a light structural pass over the preprocessed tokens, not a C++ parser: it
+//! matches brackets, walks the declarations at namespace scope, recognises kernel /
+//! vertex / fragment functions (templated ones through their explicit instantiations with
+//! `[[host_name]]`), reads parameter attributes (assigning implicit bindings in
+//! declaration order), and builds a conservative call graph by identifier names to decide
+//! whether an entry point can reach a barrier or a SIMD-group operation.
+
+mod items;
+pub(crate) mod scan;
+
+pub(crate) use items::{analyze, Analysis};
 
 use crate::preprocess::Preprocessed;
 use crate::{Diagnostic, Loc};
@@ -92,6 +104,56 @@ pub struct Reflection {
     pub function_constants: Vec<FunctionConstant>,
 }
 
-pub fn reflect(_pp: &Preprocessed) -> Result<Reflection, Diagnostic> {
-    Ok(Reflection::default())
+/// Finds the entry points and function constants of a preprocessed translation unit.
+pub fn reflect(pp: &Preprocessed) -> Result<Reflection, Diagnostic> {
+    Ok(analyze(pp)?.reflection)
 }
+
+impl Builtin {
+    /// The attribute name (`thread_position_in_grid`).
+    pub fn name(self) -> &'static str {
+        BUILTINS.iter().find(|(_, b)| *b == self).map(|(n, _)| *n).unwrap_or("?")
+    }
+
+    /// The built-in named by an attribute.
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+    }
+
+    /// Built-ins of vertex and fragment functions only.
+    pub fn is_graphics(self) -> bool {
+        use Builtin::*;
+        matches!(
+            self,
+            VertexId | InstanceId | BaseVertex | BaseInstance | Position | FrontFacing | PointCoord | SampleId
+        )
+    }
+}
+
+const BUILTINS: [(&str, Builtin); 25] = [
+    ("thread_position_in_grid", Builtin::ThreadPositionInGrid),
+    ("thread_position_in_threadgroup", Builtin::ThreadPositionInThreadgroup),
+    ("threadgroup_position_in_grid", Builtin::ThreadgroupPositionInGrid),
+    ("threads_per_threadgroup", Builtin::ThreadsPerThreadgroup),
+    ("threads_per_grid", Builtin::ThreadsPerGrid),
+    ("threadgroups_per_grid", Builtin::ThreadgroupsPerGrid),
+    ("thread_index_in_threadgroup", Builtin::ThreadIndexInThreadgroup),
+    ("thread_index_in_simdgroup", Builtin::ThreadIndexInSimdgroup),
+    ("simdgroup_index_in_threadgroup", Builtin::SimdgroupIndexInThreadgroup),
+    ("simdgroups_per_threadgroup", Builtin::SimdgroupsPerThreadgroup),
+    ("threads_per_simdgroup", Builtin::ThreadsPerSimdgroup),
+    ("thread_index_in_quadgroup", Builtin::ThreadIndexInQuadgroup),
+    ("quadgroup_index_in_threadgroup", Builtin::QuadgroupIndexInThreadgroup),
+    ("quadgroups_per_threadgroup", Builtin::QuadgroupsPerThreadgroup),
+    ("dispatch_threads_per_threadgroup", Builtin::DispatchThreadsPerThreadgroup),
+    ("grid_origin", Builtin::GridOrigin),
+    ("grid_size", Builtin::GridSize),
+    ("vertex_id", Builtin::VertexId),
+    ("instance_id", Builtin::InstanceId),
+    ("base_vertex", Builtin::BaseVertex),
+    ("base_instance", Builtin::BaseInstance),
+    ("position", Builtin::Position),
+    ("front_facing", Builtin::FrontFacing),
+    ("point_coord", Builtin::PointCoord),
+    ("sample_id", Builtin::SampleId),
+];

@@ -1,0 +1,230 @@
+//! The generated `extern "C"` wrappers (docs/abi.md §2): one per requested entry point,
+//! building every argument from the dispatch and calling the user's function.
+
+use super::keywords::{is_msl_template, is_msl_type};
+use super::rewrite::half_literal;
+use crate::lex::{self, TokenKind};
+use crate::parse::scan::needs_space;
+use crate::{Binding, Builtin, EntryPoint, Target};
+use std::fmt::Write;
+
+/// Helper templates shared by all wrappers of a translation unit.
+pub(crate) const HELPERS: &str = r#"#if defined(PM_TARGET_CUDA)
+#define PM_WRAP_FN __device__ __forceinline__
+#else
+#define PM_WRAP_FN inline
+#endif
+namespace pm_wrap {
+template <unsigned I, class... A> struct pick;
+template <class T, class... A> struct pick<0, T, A...> { using type = T; };
+template <unsigned I, class T, class... A> struct pick<I, T, A...> { using type = typename pick<I - 1, A...>::type; };
+template <class F> struct fn;
+template <class R, class... A> struct fn<R(A...)> { template <unsigned I> using arg = typename pick<I, A...>::type; };
+template <class F, unsigned I> using arg_t = typename fn<F>::template arg<I>;
+template <class T> struct bare { using type = T; };
+template <class T> struct bare<const T> { using type = T; };
+template <class T> struct bare<volatile T> { using type = T; };
+template <class T> struct bare<const volatile T> { using type = T; };
+template <class T> struct bare<T &> { using type = typename bare<T>::type; };
+/* Buffer and threadgroup arguments: pointers, references, or values copied out. */
+template <class P> struct buf { static PM_WRAP_FN P get(unsigned char *p) { return *reinterpret_cast<P *>(p); } };
+template <class T> struct buf<T *> { static PM_WRAP_FN T *get(unsigned char *p) { return reinterpret_cast<T *>(p); } };
+template <class T> struct buf<T *const> { static PM_WRAP_FN T *get(unsigned char *p) { return reinterpret_cast<T *>(p); } };
+template <class T> struct buf<T &> { static PM_WRAP_FN T &get(unsigned char *p) { return *reinterpret_cast<T *>(p); } };
+/* Built-ins in the type the user declared: scalars take x, vectors x, y(, z). */
+template <class T> struct bi { static PM_WRAP_FN T make(unsigned x, unsigned, unsigned) { return T(x); } };
+template <class E> struct bi<::metal::vec<E, 2>> {
+  static PM_WRAP_FN ::metal::vec<E, 2> make(unsigned x, unsigned y, unsigned) { return ::metal::vec<E, 2>(E(x), E(y)); }
+};
+template <class E> struct bi<::metal::vec<E, 3>> {
+  static PM_WRAP_FN ::metal::vec<E, 3> make(unsigned x, unsigned y, unsigned z) { return ::metal::vec<E, 3>(E(x), E(y), E(z)); }
+};
+template <class E> struct bi<::metal::vec<E, 4>> {
+  static PM_WRAP_FN ::metal::vec<E, 4> make(unsigned x, unsigned y, unsigned z) { return ::metal::vec<E, 4>(E(x), E(y), E(z), E(0)); }
+};
+template <class P> using bi_t = bi<typename bare<P>::type>;
+} // namespace pm_wrap
+"#;
+
+/// The CPU's current-thread pointer, unless the prelude defines it.
+pub(crate) const CPU_CUR: &str = r#"#ifndef PM_HAVE_CUR
+namespace metal { namespace detail { thread_local ::pm_cpu_thread *pm_cur = nullptr; } }
+#endif
+"#;
+
+pub(crate) const CUDA_SMEM: &str = "extern __shared__ __align__(16) unsigned char pm_dyn_smem[];\n";
+
+/// Expressions for the dispatch geometry on one target.
+struct Geo {
+    tid: [&'static str; 3],
+    group: [&'static str; 3],
+    pos: [&'static str; 3],
+    size: [&'static str; 3],
+    full: [&'static str; 3],
+    threads: [&'static str; 3],
+    groups: [&'static str; 3],
+    flat: &'static str,
+    count: &'static str,
+}
+
+const CPU: Geo = Geo {
+    tid: ["t->tid[0]", "t->tid[1]", "t->tid[2]"],
+    group: ["t->group[0]", "t->group[1]", "t->group[2]"],
+    pos: [
+        "t->group[0] * d->tg_size[0] + t->tid[0]",
+        "t->group[1] * d->tg_size[1] + t->tid[1]",
+        "t->group[2] * d->tg_size[2] + t->tid[2]",
+    ],
+    size: ["t->tg_size[0]", "t->tg_size[1]", "t->tg_size[2]"],
+    full: ["d->tg_size[0]", "d->tg_size[1]", "d->tg_size[2]"],
+    threads: ["d->threads[0]", "d->threads[1]", "d->threads[2]"],
+    groups: ["d->threadgroups[0]", "d->threadgroups[1]", "d->threadgroups[2]"],
+    flat: "t->flat",
+    count: "(t->tg_size[0] * t->tg_size[1] * t->tg_size[2])",
+};
+
+const CUDA: Geo = Geo {
+    tid: ["threadIdx.x", "threadIdx.y", "threadIdx.z"],
+    group: ["blockIdx.x", "blockIdx.y", "blockIdx.z"],
+    pos: ["pm_px", "pm_py", "pm_pz"],
+    size: ["pm_sx", "pm_sy", "pm_sz"],
+    full: ["d.tg_size[0]", "d.tg_size[1]", "d.tg_size[2]"],
+    threads: ["d.threads[0]", "d.threads[1]", "d.threads[2]"],
+    groups: ["d.threadgroups[0]", "d.threadgroups[1]", "d.threadgroups[2]"],
+    flat: "pm_flat",
+    count: "(pm_sx * pm_sy * pm_sz)",
+};
+
+/// The function expression with MSL type names qualified (`f<float4>` → `f<::metal::float4>`).
+pub(crate) fn function_expr(function: &str) -> String {
+    let Ok(toks) = lex::lex(function, 0) else { return function.to_string() };
+    let mut s = String::new();
+    for (i, t) in toks.iter().enumerate() {
+        let after_member = i > 0 && matches!(&*toks[i - 1].text, "::" | "." | "->");
+        let text = match t.kind {
+            TokenKind::Ident
+                if !after_member
+                    && (is_msl_type(&t.text)
+                        || is_msl_template(&t.text) && toks.get(i + 1).is_some_and(|n| n.is_punct("<"))) =>
+            {
+                format!("::metal::{}", t.text)
+            }
+            TokenKind::Ident if crate::emit::is_address_space(&t.text) => continue,
+            TokenKind::Number => half_literal(&t.text).unwrap_or_else(|| t.text.to_string()),
+            _ => t.text.to_string(),
+        };
+        if needs_space(&s, &text) {
+            s.push(' ');
+        }
+        s.push_str(&text);
+    }
+    s
+}
+
+fn builtin(b: Builtin, g: &Geo) -> Option<[String; 3]> {
+    use Builtin::*;
+    let v = |a: [&str; 3]| Some(a.map(|s| s.to_string()));
+    let s = |x: String| Some([x, "0u".into(), "0u".into()]);
+    match b {
+        ThreadPositionInGrid => v(g.pos),
+        ThreadPositionInThreadgroup => v(g.tid),
+        ThreadgroupPositionInGrid => v(g.group),
+        ThreadsPerThreadgroup => v(g.size),
+        DispatchThreadsPerThreadgroup => v(g.full),
+        ThreadsPerGrid | GridSize => v(g.threads),
+        ThreadgroupsPerGrid => v(g.groups),
+        GridOrigin => v(["0u", "0u", "0u"]),
+        ThreadIndexInThreadgroup => s(g.flat.into()),
+        ThreadIndexInSimdgroup => s(format!("{} % 32u", g.flat)),
+        SimdgroupIndexInThreadgroup => s(format!("{} / 32u", g.flat)),
+        SimdgroupsPerThreadgroup => s(format!("({} + 31u) / 32u", g.count)),
+        ThreadsPerSimdgroup => s("32u".into()),
+        ThreadIndexInQuadgroup => s(format!("{} % 4u", g.flat)),
+        QuadgroupIndexInThreadgroup => s(format!("{} / 4u", g.flat)),
+        QuadgroupsPerThreadgroup => s(format!("({} + 3u) / 4u", g.count)),
+        _ => None,
+    }
+}
+
+/// Why an entry point's parameter cannot be passed by this backend, if it cannot.
+pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
+    for p in &ep.params {
+        let why = match p.binding {
+            Binding::Texture(_) | Binding::Sampler(_) => "textures and samplers are not supported by this backend yet",
+            Binding::StageIn => "[[stage_in]] is not supported by this backend yet",
+            Binding::Builtin(b) if b.is_graphics() => "graphics built-ins are not supported by this backend yet",
+            Binding::None => "parameters without a binding are not supported",
+            _ => continue,
+        };
+        return Some(format!("parameter '{}' of '{}': {why}", p.name, ep.name));
+    }
+    None
+}
+
+/// The wrapper(s) of entry `k`. `file` and `line` locate the kernel for the call line.
+pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Target, file: &str) {
+    let g = if target == Target::Cpu { &CPU } else { &CUDA };
+    let f = function_expr(&ep.function);
+    let mut args = Vec::new();
+    for (i, p) in ep.params.iter().enumerate() {
+        let ty = format!("pm_wrap::arg_t<pm_F, {i}>");
+        let a = match p.binding {
+            Binding::Buffer(b) => {
+                let d = if target == Target::Cpu { "d->" } else { "d." };
+                format!("pm_wrap::buf<{ty}>::get((unsigned char *){d}buffers[{b}])")
+            }
+            Binding::Threadgroup(b) => match target {
+                Target::Cpu => format!("pm_wrap::buf<{ty}>::get(t->arena + d->tg_arg_offset[{b}])"),
+                Target::Cuda => format!("pm_wrap::buf<{ty}>::get(pm_dyn_smem + d.tg_arg_offset[{b}])"),
+            },
+            Binding::Builtin(b) => match builtin(b, g) {
+                Some([x, y, z]) => format!("pm_wrap::bi_t<{ty}>::make({x}, {y}, {z})"),
+                None => format!("{ty}()"),
+            },
+            _ => format!("{ty}()"),
+        };
+        args.push(a);
+    }
+    let call_args = args.join(", ");
+    let line = ep.loc.line.max(1);
+    let file = file.replace('\\', "\\\\").replace('"', "\\\"");
+    let call = format!("#line {line} \"{file}\"\n  {f}({call_args});\n#line 1 \"<pymetal wrapper>\"\n");
+    let _ = writeln!(out, "// entry {k}: {}", ep.name);
+    match target {
+        Target::Cpu => {
+            let _ = write!(
+                out,
+                "static inline void pm_call_{k}(const pm_dispatch *d, pm_cpu_thread *t) {{\n  (void)d; (void)t;\n  using pm_F = decltype({f});\n{call}}}\n\
+                 extern \"C\" void pm_entry_{k}(const pm_dispatch *d, pm_cpu_thread *t) {{\n  ::metal::detail::pm_cur = t;\n  pm_call_{k}(d, t);\n}}\n"
+            );
+            if !ep.uses_sync {
+                let _ = write!(
+                    out,
+                    "extern \"C\" void pm_group_{k}(const pm_dispatch *d, pm_cpu_thread *t) {{\n  ::metal::detail::pm_cur = t;\n  unsigned pm_i = 0;\n  \
+                     for (unsigned z = 0; z < t->tg_size[2]; ++z)\n    for (unsigned y = 0; y < t->tg_size[1]; ++y)\n      \
+                     for (unsigned x = 0; x < t->tg_size[0]; ++x) {{\n        \
+                     t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;\n        pm_call_{k}(d, t);\n      }}\n}}\n"
+                );
+            }
+        }
+        Target::Cuda => {
+            let _ = write!(
+                out,
+                "extern \"C\" __global__ void pm_entry_{k}(const __grid_constant__ pm_dispatch d) {{\n  \
+                 const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;\n  \
+                 const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;\n  \
+                 const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;\n  \
+                 if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;\n  \
+                 const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);\n  \
+                 const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);\n  \
+                 const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);\n  \
+                 const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);\n  \
+                 (void)pm_flat;\n  using pm_F = decltype({f});\n{call}}}\n"
+            );
+        }
+    }
+}
+
+/// CUDA helper used by the wrappers.
+pub(crate) const CUDA_MIN: &str =
+    "static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }\n";
