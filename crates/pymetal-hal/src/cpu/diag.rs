@@ -1,68 +1,39 @@
-//! C++ compiler messages → `msl::Diagnostic` located in the user's source.
+//! C++ compiler messages → one `msl::Diagnostic` located in the user's source.
 //!
 //! The emitted C++ carries `#line` directives, so g++/clang already name the user's file
-//! and line; we look the line text up in the library's `SourceFiles` to draw the caret.
-//! The first error in a user (non-system) file becomes the diagnostic; the other errors
-//! follow as notes.
+//! and line; `msl::diag::parse_compiler_output` parses them and draws the caret from the
+//! library's `SourceFiles`. Here we pick the diagnostic to report: the first error in a
+//! user (non-system) file, else the first error; the other errors follow as notes.
 
-use msl::{Diagnostic, SourceFiles};
+use msl::{Diagnostic, Severity, SourceFiles};
 use std::path::Path;
 
 /// At most this many further errors are attached as notes.
 const MAX_NOTES: usize = 8;
 
-struct Message<'a> {
-    file: &'a str,
-    line: u32,
-    col: u32,
-    text: &'a str,
-}
-
-/// Parses `file:line[:col]: error: text` (also `fatal error:`).
-fn parse_line(line: &str) -> Option<Message<'_>> {
-    let (head, text) = [": fatal error: ", ": error: "].iter().find_map(|m| line.split_once(m))?;
-    let mut parts = head.rsplitn(3, ':');
-    let a = parts.next()?;
-    let b = parts.next()?;
-    match (b.trim().parse::<u32>(), a.trim().parse::<u32>()) {
-        (Ok(line_no), Ok(col)) => Some(Message { file: parts.next()?, line: line_no, col, text }),
-        (Err(_), Ok(line_no)) => {
-            // `file:line: error:` without a column: `b` belongs to the file name.
-            let file_end = head.len() - a.len() - 1;
-            Some(Message { file: &head[..file_end], line: line_no, col: 1, text })
-        }
-        _ => None,
-    }
-}
-
 /// Builds the diagnostic for a failed compile of `source` (written to `cpp`).
 pub fn compiler_diagnostic(stderr: &str, files: Option<&SourceFiles>, cpp: &Path, source: &str) -> Diagnostic {
-    let msgs: Vec<Message<'_>> = stderr.lines().filter_map(parse_line).collect();
+    let empty = SourceFiles::new();
+    let files = files.unwrap_or(&empty);
+    let mut errors: Vec<Diagnostic> =
+        msl::diag::parse_compiler_output(stderr, files).into_iter().filter(|d| d.severity == Severity::Error).collect();
     let cpp_name = cpp.to_string_lossy();
-    let user_file = |name: &str| files.and_then(|fs| fs.iter().find(|(_, f)| f.name == name && !f.is_system));
-    let line_of = |m: &Message<'_>| -> String {
-        if let Some((id, _)) = user_file(m.file) {
-            return files.and_then(|fs| fs.line_text(id, m.line)).unwrap_or("").to_string();
-        }
-        if m.file == cpp_name {
-            return source.split('\n').nth(m.line.saturating_sub(1) as usize).unwrap_or("").to_string();
-        }
-        String::new()
-    };
-    let primary =
-        msgs.iter().position(|m| user_file(m.file).is_some()).or(if msgs.is_empty() { None } else { Some(0) });
-    let Some(p) = primary else {
-        let tail: Vec<&str> = stderr.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
-        return Diagnostic::error_raw("<c++>", 0, 0, "", "the C++ compiler failed").with_note(tail.join("\n"));
-    };
-    let m = &msgs[p];
-    let mut d = Diagnostic::error_raw(m.file, m.line, m.col, line_of(m), m.text);
-    for (i, other) in msgs.iter().enumerate().filter(|(i, _)| *i != p).take(MAX_NOTES) {
-        let _ = i;
-        d = d.with_note(format!("{}:{}:{}: error: {}", other.file, other.line, other.col, other.text));
+    for d in errors.iter_mut().filter(|d| d.source_line.is_empty() && d.file == cpp_name) {
+        d.source_line = source.split('\n').nth(d.line.saturating_sub(1) as usize).unwrap_or("").to_string();
     }
-    if msgs.len() > MAX_NOTES + 1 {
-        d = d.with_note(format!("... and {} more errors", msgs.len() - MAX_NOTES - 1));
+    let is_user = |d: &Diagnostic| files.iter().any(|(_, f)| f.name == d.file && !f.is_system);
+    let Some(p) = errors.iter().position(is_user).or(if errors.is_empty() { None } else { Some(0) }) else {
+        let lines: Vec<&str> = stderr.lines().collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+        return Diagnostic::error_raw("<c++>", 0, 0, "", "the C++ compiler failed").with_note(tail);
+    };
+    let mut d = errors.remove(p);
+    let more = errors.len().saturating_sub(MAX_NOTES);
+    for other in errors.iter().take(MAX_NOTES) {
+        d = d.with_note(format!("{}:{}:{}: error: {}", other.file, other.line, other.col, other.message));
+    }
+    if more > 0 {
+        d = d.with_note(format!("... and {more} more errors"));
     }
     d
 }
@@ -70,15 +41,6 @@ pub fn compiler_diagnostic(stderr: &str, files: Option<&SourceFiles>, cpp: &Path
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_gcc_lines() {
-        let m = parse_line("<source>:5:12: error: 'foo' was not declared in this scope").unwrap();
-        assert_eq!((m.file, m.line, m.col, m.text), ("<source>", 5, 12, "'foo' was not declared in this scope"));
-        let m = parse_line("/tmp/a b.cpp:7: error: x").unwrap();
-        assert_eq!((m.file, m.line, m.col), ("/tmp/a b.cpp", 7, 1));
-        assert!(parse_line("In file included from x.h:3:").is_none());
-    }
 
     #[test]
     fn picks_user_file_and_line() {
@@ -90,5 +52,14 @@ mod tests {
         assert_eq!((d.file.as_str(), d.line, d.col), ("k.metal", 2, 11));
         assert_eq!(d.source_line, "  int y = z;");
         assert_eq!(d.notes.len(), 1);
+    }
+
+    #[test]
+    fn raw_source_lines() {
+        let d = compiler_diagnostic("/t/x.cpp:2:3: error: oops\n", None, Path::new("/t/x.cpp"), "a\nbcd\n");
+        assert_eq!((d.line, d.source_line.as_str()), (2, "bcd"));
+        let d = compiler_diagnostic("collect2: ld returned 1\n", None, Path::new("/t/x.cpp"), "");
+        assert_eq!(d.line, 0);
+        assert!(d.notes[0].contains("collect2"));
     }
 }
