@@ -17,6 +17,7 @@ pub mod abi;
 pub mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;
+pub mod noop;
 
 /// Which backend a device belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -1,1 +1,80 @@
-//! Object model.
+//! # pymetal: the Metal object model in Rust
+//!
+//! The objects of Metal's compute API — [`Device`], [`CommandQueue`], [`CommandBuffer`],
+//! [`ComputeCommandEncoder`], [`BlitCommandEncoder`], [`Buffer`], [`Library`], [`Function`],
+//! [`ComputePipelineState`] — over the backends of `pymetal-hal` (cpu, cuda, apple, and
+//! the `noop` backend used by tests).
+//!
+//! Every object is a cheap handle (an `Arc` inside): cloning shares the object, and `==`
+//! compares identity. Children keep their parents alive (a queue its device, a command
+//! buffer its queue).
+//!
+//! **Validation happens here, once**, before any backend is touched. Each operation has its
+//! own error enum (`NewBufferError`, `EncodeError`, `DispatchError`, `CommitError`...) whose
+//! messages follow the reference PyMetal ("ComputeCommandEncoder.set_buffer: buffer index 32
+//! exceeds maximum (31)"). [`ErrorKind`] tells which Python exception class an error maps to.
+//!
+//! Nothing runs before [`CommandBuffer::commit`]: encoders record commands, `commit` hands
+//! them to the queue's backend, and the status moves NotEnqueued → Enqueued → Committed →
+//! Scheduled → Completed (or Error, with [`CommandBuffer::error`]).
+//!
+//! ```no_run
+//! let device = pymetal::default_device().unwrap();
+//! let queue = device.new_command_queue().unwrap();
+//! let buf = device.new_buffer(1024, pymetal::ResourceOptions::STORAGE_MODE_SHARED).unwrap();
+//! let cmd = queue.command_buffer();
+//! let blit = cmd.blit_command_encoder().unwrap();
+//! blit.fill_buffer(&buf, 0..1024, 7).unwrap();
+//! blit.end_encoding().unwrap();
+//! cmd.commit().unwrap();
+//! cmd.wait_until_completed().unwrap();
+//! ```
+
+mod command;
+mod device;
+mod encoder;
+mod library;
+mod resource;
+
+#[cfg(test)]
+mod tests;
+
+pub use command::{
+    CommandBuffer, CommandBufferStatus, CommandQueue, CommitError, NewCommandQueueError, NewEncoderError, WaitError,
+};
+pub use device::{default_device, devices, BackendName, Device, SelectDeviceError};
+pub use encoder::{
+    BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, MAX_BUFFER_INDEX, MAX_SET_BYTES,
+};
+pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
+pub use resource::{Buffer, ContentsError, ModifyRangeError, NewBufferError, ResourceOptions};
+
+pub use msl;
+pub use pymetal_hal as hal;
+pub use pymetal_hal::StorageMode;
+
+/// Which exception class (of `pymetal.exceptions`) an error belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Misuse caught by validation: `ValidationError`.
+    Validation,
+    /// Shader compilation: `CompileError`.
+    Compile,
+    /// Pipeline creation: `PipelineError`.
+    Pipeline,
+    /// Memory and resources: `ResourceError`.
+    Resource,
+    /// Anything else the device reported: `MetalError`.
+    Device,
+}
+
+/// Implemented by every error of this crate.
+pub trait Classify: std::error::Error {
+    fn kind(&self) -> ErrorKind;
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking completion handler must not wedge the
+/// object it ran for).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,43 @@
+//! The noop queue: runs blits on the caller's thread, skips dispatches.
+
+use std::any::Any;
+
+use super::memory::NoopBuffer;
+use crate::{Buffer, Command, Queue, Submission};
+
+/// Completes every submission before `submit` returns.
+pub struct NoopQueue;
+
+fn host_ptr(buffer: &dyn Buffer) -> *mut u8 {
+    match buffer.as_any().downcast_ref::<NoopBuffer>() {
+        Some(b) => b.ptr(),
+        None => unreachable!("noop queue given a buffer of another backend (core bug)"),
+    }
+}
+
+impl Queue for NoopQueue {
+    fn submit(&self, work: Submission) {
+        (work.on_scheduled)();
+        for cmd in &work.commands {
+            match cmd {
+                Command::Dispatch(_) | Command::SynchronizeBuffer { .. } => {}
+                Command::CopyBuffer { src, src_offset, dst, dst_offset, size } => {
+                    let (s, d) = (host_ptr(src.as_ref()), host_ptr(dst.as_ref()));
+                    // SAFETY: core checked both ranges against the buffers' lengths; `copy`
+                    // allows the ranges to overlap (same buffer).
+                    unsafe { std::ptr::copy(s.add(*src_offset), d.add(*dst_offset), *size) }
+                }
+                Command::FillBuffer { buffer, offset, length, value } => {
+                    let p = host_ptr(buffer.as_ref());
+                    // SAFETY: core checked `offset + length <= buffer.length()`.
+                    unsafe { std::ptr::write_bytes(p.add(*offset), *value, *length) }
+                }
+            }
+        }
+        (work.on_completed)(Ok(()));
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

@@ -1,0 +1,297 @@
+//! CommandQueue, CommandBuffer and the compute and blit encoders.
+
+use std::time::Duration;
+
+use pyo3::prelude::*;
+
+use crate::convert::{self, dim};
+use crate::device::Device;
+use crate::enums;
+use crate::errors::{blocking, MetalError, PyResultExt};
+use crate::library::ComputePipelineState;
+use crate::resource::Buffer;
+use crate::types::Range;
+
+/// Runs command buffers in commit order (MTLCommandQueue).
+#[pyclass(module = "pymetal", frozen)]
+pub struct CommandQueue {
+    pub inner: pymetal::CommandQueue,
+    pub device: Py<Device>,
+}
+
+#[pymethods]
+impl CommandQueue {
+    fn command_buffer(slf: &Bound<'_, Self>) -> CommandBuffer {
+        CommandBuffer { inner: slf.get().inner.command_buffer(), queue: slf.clone().unbind() }
+    }
+    #[getter]
+    fn device(&self, py: Python<'_>) -> Py<Device> {
+        self.device.clone_ref(py)
+    }
+    #[getter]
+    fn label(&self) -> String {
+        self.inner.label()
+    }
+    #[setter]
+    fn set_label(&self, label: &str) {
+        self.inner.set_label(label)
+    }
+    fn __repr__(&self) -> String {
+        format!("<pymetal.CommandQueue label={:?}>", self.inner.label())
+    }
+}
+
+/// Recorded GPU work, committed once (MTLCommandBuffer).
+#[pyclass(module = "pymetal", frozen)]
+pub struct CommandBuffer {
+    pub inner: pymetal::CommandBuffer,
+    queue: Py<CommandQueue>,
+}
+
+/// A Python callable run with the command buffer, on the backend's thread; exceptions
+/// go to `sys.unraisablehook` (printed with their traceback).
+fn python_handler(handler: Py<PyAny>, cb: Py<CommandBuffer>) -> impl FnOnce(&pymetal::CommandBuffer) + Send + 'static {
+    move |_| {
+        Python::attach(|py| {
+            if let Err(e) = handler.call1(py, (cb.clone_ref(py),)) {
+                e.write_unraisable(py, Some(handler.bind(py)));
+            }
+            drop(cb);
+            drop(handler);
+        })
+    }
+}
+
+/// Waits in short slices without the GIL, so that Ctrl-C interrupts a long wait.
+fn wait(py: Python<'_>, cb: &pymetal::CommandBuffer, scheduled_only: bool) -> PyResult<()> {
+    loop {
+        let cb = cb.clone();
+        if blocking(py, move || cb.wait_for_timeout(scheduled_only, Duration::from_millis(100)))? {
+            return Ok(());
+        }
+    }
+}
+
+#[pymethods]
+impl CommandBuffer {
+    fn compute_command_encoder(slf: &Bound<'_, Self>) -> PyResult<ComputeCommandEncoder> {
+        let e = slf.get().inner.compute_command_encoder().py()?;
+        Ok(ComputeCommandEncoder { inner: e, command_buffer: slf.clone().unbind() })
+    }
+    fn blit_command_encoder(slf: &Bound<'_, Self>) -> PyResult<BlitCommandEncoder> {
+        let e = slf.get().inner.blit_command_encoder().py()?;
+        Ok(BlitCommandEncoder { inner: e, command_buffer: slf.clone().unbind() })
+    }
+    /// Reserves the buffer's place in its queue.
+    fn enqueue(&self) -> PyResult<()> {
+        self.inner.enqueue().py()
+    }
+    /// Submits the recorded work (GIL released).
+    fn commit(&self, py: Python<'_>) -> PyResult<()> {
+        let cb = self.inner.clone();
+        blocking(py, move || cb.commit())
+    }
+    /// Blocks until the work completed or failed (GIL released); see `status` and `error`.
+    fn wait_until_completed(&self, py: Python<'_>) -> PyResult<()> {
+        wait(py, &self.inner, false)
+    }
+    /// Blocks until the work is scheduled (GIL released).
+    fn wait_until_scheduled(&self, py: Python<'_>) -> PyResult<()> {
+        wait(py, &self.inner, true)
+    }
+    /// Calls `handler(command_buffer)` once the work completed (at once if it has).
+    fn add_completed_handler(slf: &Bound<'_, Self>, handler: Bound<'_, PyAny>) -> PyResult<()> {
+        if !handler.is_callable() {
+            return Err(pyo3::exceptions::PyTypeError::new_err("handler must be callable"));
+        }
+        let h = python_handler(handler.unbind(), slf.clone().unbind());
+        let cb = slf.get().inner.clone();
+        slf.py().detach(move || cb.add_completed_handler(h));
+        Ok(())
+    }
+    /// Calls `handler(command_buffer)` once the work is scheduled (at once if it is).
+    fn add_scheduled_handler(slf: &Bound<'_, Self>, handler: Bound<'_, PyAny>) -> PyResult<()> {
+        if !handler.is_callable() {
+            return Err(pyo3::exceptions::PyTypeError::new_err("handler must be callable"));
+        }
+        let h = python_handler(handler.unbind(), slf.clone().unbind());
+        let cb = slf.get().inner.clone();
+        slf.py().detach(move || cb.add_scheduled_handler(h));
+        Ok(())
+    }
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        enums::status(py, self.inner.status())
+    }
+    /// The fault that put the buffer in status Error, as a MetalError (None otherwise).
+    #[getter]
+    fn error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.inner.error().map(|e| MetalError::new_err(e.message).into_value(py).into_any())
+    }
+    #[getter]
+    fn command_queue(&self, py: Python<'_>) -> Py<CommandQueue> {
+        self.queue.clone_ref(py)
+    }
+    #[getter]
+    fn device(&self, py: Python<'_>) -> Py<Device> {
+        self.queue.get().device.clone_ref(py)
+    }
+    #[getter]
+    fn label(&self) -> String {
+        self.inner.label()
+    }
+    #[setter]
+    fn set_label(&self, label: &str) {
+        self.inner.set_label(label)
+    }
+    fn __repr__(&self) -> String {
+        format!("<pymetal.CommandBuffer status={:?}>", self.inner.status())
+    }
+}
+
+/// Records compute dispatches (MTLComputeCommandEncoder).
+#[pyclass(module = "pymetal", frozen)]
+pub struct ComputeCommandEncoder {
+    inner: pymetal::ComputeCommandEncoder,
+    command_buffer: Py<CommandBuffer>,
+}
+
+#[pymethods]
+impl ComputeCommandEncoder {
+    fn set_compute_pipeline_state(&self, state: &Bound<'_, ComputePipelineState>) -> PyResult<()> {
+        self.inner.set_compute_pipeline_state(&state.get().inner).py()
+    }
+    /// Binds `buffer` from `offset` at `[[buffer(index)]]` (index 0..31).
+    fn set_buffer(&self, buffer: &Bound<'_, Buffer>, offset: u64, index: u64) -> PyResult<()> {
+        self.inner.set_buffer(&buffer.get().inner, offset, index).py()
+    }
+    /// Changes the offset of the buffer bound at `index`.
+    fn set_buffer_offset(&self, offset: u64, index: u64) -> PyResult<()> {
+        self.inner.set_buffer_offset(offset, index).py()
+    }
+    /// Copies `data` (bytes-like or numpy array, at most 4096 bytes) for `[[buffer(index)]]`.
+    fn set_bytes(&self, data: &Bound<'_, PyAny>, index: u64) -> PyResult<()> {
+        convert::with_bytes(data, |b| self.inner.set_bytes(b, index))?.py()
+    }
+    /// Sizes the `[[threadgroup(index)]]` argument in bytes.
+    fn set_threadgroup_memory_length(&self, length: u64, index: u64) -> PyResult<()> {
+        self.inner.set_threadgroup_memory_length(length, index).py()
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch_threadgroups(
+        &self,
+        threadgroups_x: u64,
+        threadgroups_y: u64,
+        threadgroups_z: u64,
+        threads_x: u64,
+        threads_y: u64,
+        threads_z: u64,
+    ) -> PyResult<()> {
+        let groups = [
+            dim("threadgroups_x", threadgroups_x)?,
+            dim("threadgroups_y", threadgroups_y)?,
+            dim("threadgroups_z", threadgroups_z)?,
+        ];
+        let threads = [dim("threads_x", threads_x)?, dim("threads_y", threads_y)?, dim("threads_z", threads_z)?];
+        self.inner.dispatch_threadgroups(groups, threads).py()
+    }
+    #[allow(clippy::too_many_arguments)]
+    fn dispatch_threads(
+        &self,
+        threads_x: u64,
+        threads_y: u64,
+        threads_z: u64,
+        threads_per_group_x: u64,
+        threads_per_group_y: u64,
+        threads_per_group_z: u64,
+    ) -> PyResult<()> {
+        let threads = [dim("threads_x", threads_x)?, dim("threads_y", threads_y)?, dim("threads_z", threads_z)?];
+        let tg = [
+            dim("threads_per_group_x", threads_per_group_x)?,
+            dim("threads_per_group_y", threads_per_group_y)?,
+            dim("threads_per_group_z", threads_per_group_z)?,
+        ];
+        self.inner.dispatch_threads(threads, tg).py()
+    }
+    fn end_encoding(&self) -> PyResult<()> {
+        self.inner.end_encoding().py()
+    }
+    #[getter]
+    fn command_buffer(&self, py: Python<'_>) -> Py<CommandBuffer> {
+        self.command_buffer.clone_ref(py)
+    }
+    #[getter]
+    fn device(&self, py: Python<'_>) -> Py<Device> {
+        self.command_buffer.get().queue.get().device.clone_ref(py)
+    }
+    #[getter]
+    fn label(&self) -> String {
+        self.inner.label()
+    }
+    #[setter]
+    fn set_label(&self, label: &str) {
+        self.inner.set_label(label)
+    }
+}
+
+/// Records buffer copies and fills (MTLBlitCommandEncoder).
+#[pyclass(module = "pymetal", frozen)]
+pub struct BlitCommandEncoder {
+    inner: pymetal::BlitCommandEncoder,
+    command_buffer: Py<CommandBuffer>,
+}
+
+/// A `Range` or a `(location, length)` tuple.
+fn range_arg(r: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
+    if let Ok(r) = r.cast::<Range>() {
+        let r = r.borrow();
+        return Ok((r.location, r.length));
+    }
+    r.extract::<(u64, u64)>()
+        .map_err(|_| pyo3::exceptions::PyTypeError::new_err("range must be a pymetal.Range or (location, length)"))
+}
+
+#[pymethods]
+impl BlitCommandEncoder {
+    fn copy_from_buffer(
+        &self,
+        source_buffer: &Bound<'_, Buffer>,
+        source_offset: usize,
+        destination_buffer: &Bound<'_, Buffer>,
+        destination_offset: usize,
+        size: usize,
+    ) -> PyResult<()> {
+        let (src, dst) = (&source_buffer.get().inner, &destination_buffer.get().inner);
+        self.inner.copy_from_buffer(src, source_offset, dst, destination_offset, size).py()
+    }
+    /// Sets every byte of `range` (a Range or (location, length)) to `value`.
+    fn fill_buffer(&self, buffer: &Bound<'_, Buffer>, range: &Bound<'_, PyAny>, value: u8) -> PyResult<()> {
+        let (loc, len) = range_arg(range)?;
+        let end = loc
+            .checked_add(len)
+            .ok_or_else(|| crate::errors::validation("BlitCommandEncoder.fill_buffer: range overflows"))?;
+        self.inner.fill_buffer(&buffer.get().inner, loc as usize..end as usize, value).py()
+    }
+    fn synchronize_resource(&self, resource: &Bound<'_, Buffer>) -> PyResult<()> {
+        self.inner.synchronize_resource(&resource.get().inner).py()
+    }
+    fn end_encoding(&self) -> PyResult<()> {
+        self.inner.end_encoding().py()
+    }
+    #[getter]
+    fn command_buffer(&self, py: Python<'_>) -> Py<CommandBuffer> {
+        self.command_buffer.clone_ref(py)
+    }
+    #[getter]
+    fn device(&self, py: Python<'_>) -> Py<Device> {
+        self.command_buffer.get().queue.get().device.clone_ref(py)
+    }
+    #[getter]
+    fn label(&self) -> String {
+        self.inner.label()
+    }
+    #[setter]
+    fn set_label(&self, label: &str) {
+        self.inner.set_label(label)
+    }
+}

@@ -1,0 +1,71 @@
+"""pymetal: Apple's Metal API for Python, on Metal, CUDA and the CPU.
+
+``import pymetal as pm``; ``pm.create_system_default_device()`` picks ``PYMETAL_DEVICE``
+(``cpu``, ``cuda``, ``cuda:N``, ``metal``) if set, else the first device.
+"""
+
+from . import enums as _enums
+from .exceptions import CompileError, MetalError, PipelineError, ResourceError, ValidationError
+from .enums import *  # noqa: F401,F403  (the enums and the ResourceOptions/ColorWriteMask/... constants)
+from ._native import (
+    BlitCommandEncoder,
+    Buffer,
+    ClearColor,
+    CommandBuffer,
+    CommandQueue,
+    CompileOptions,
+    ComputeCommandEncoder,
+    ComputePipelineState,
+    Device,
+    Function,
+    Library,
+    Origin,
+    Range,
+    Size,
+    __version__,
+    backends,
+    copy_all_devices,
+    create_system_default_device,
+)
+from . import types, compute, graphics, advanced  # noqa: E402,F401
+from . import shader  # noqa: E402,F401
+
+# As the reference's nanobind export_values(): every enum member is also a module attribute,
+# the last registered enum winning a name shared by several (pm.Shared, pm.Kernel, pm.Clear...).
+for _enum in _enums.ALL_ENUMS:
+    for _name, _member in _enum.__members__.items():
+        globals()[_name] = _member
+del _enum, _name, _member
+
+__all__ = [
+    "__version__",
+    "create_system_default_device",
+    "copy_all_devices",
+    "backends",
+    "MetalError",
+    "CompileError",
+    "PipelineError",
+    "ResourceError",
+    "ValidationError",
+    "Device",
+    "CommandQueue",
+    "CommandBuffer",
+    "ComputeCommandEncoder",
+    "BlitCommandEncoder",
+    "Buffer",
+    "Library",
+    "Function",
+    "ComputePipelineState",
+    "CompileOptions",
+    "Origin",
+    "Size",
+    "Range",
+    "ClearColor",
+    "types",
+    "compute",
+    "graphics",
+    "advanced",
+    "shader",
+    "enums",
+    "exceptions",
+] + [n for n in _enums.__all__ if n != "ALL_ENUMS"]

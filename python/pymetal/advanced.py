@@ -1,0 +1,6 @@
+"""Advanced classes: blit encoders now; heaps, fences, events, argument buffers, indirect
+command buffers, binary archives and capture scopes arrive with their issue."""
+
+from ._native import BlitCommandEncoder
+
+__all__ = ["BlitCommandEncoder"]
