@@ -98,7 +98,9 @@ fn vector_add_from_msl() {
         return;
     }
     let lib = library(SRC);
+    let t0 = std::time::Instant::now();
     CpuDevice::shared().check_library(&lib).expect("check_library");
+    println!("check_library (3 kernels; cold unless the disk cache has them): {:?}", t0.elapsed());
     let p = pipeline(&lib, "add");
     let cpu = p.as_any().downcast_ref::<CpuPipeline>().expect("cpu pipeline");
     assert!(!cpu.uses_fibers());
@@ -143,7 +145,13 @@ fn simd_sum_in_simd_group_zero_only() {
     let bo = buf_f32(&vec![0.0; 128 * 4]);
     let grid = Grid::Threadgroups { groups: [4, 1, 1], threads_per_group: [128, 1, 1] };
     run(&p, &[&bo], vec![], grid).expect("dispatch");
-    assert!(read_f32(&bo).iter().all(|&v| v == 496.0));
+    let got = read_f32(&bo);
+    assert!(
+        got.iter().all(|&v| v == 496.0),
+        "simd_sum in SIMD group 0 gave {:?}... (if wrong: the prelude's simd_exchange must restore pm_cur \
+         right after its first sync, before reading other lanes)",
+        &got[..8]
+    );
 }
 
 #[test]

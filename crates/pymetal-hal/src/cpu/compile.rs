@@ -122,9 +122,19 @@ fn debug_enabled() -> bool {
     std::env::var("PYMETAL_DEBUG").map(|v| !v.is_empty() && v != "0").unwrap_or(false)
 }
 
-fn memo() -> &'static Mutex<HashMap<[u8; 32], Arc<CpuModule>>> {
-    static MEMO: OnceLock<Mutex<HashMap<[u8; 32], Arc<CpuModule>>>> = OnceLock::new();
-    MEMO.get_or_init(|| Mutex::new(HashMap::new()))
+/// One slot per module key; its mutex is held while the module is built, so concurrent
+/// requests for the same source in this process compile it once.
+type Slot = Arc<Mutex<Option<Arc<CpuModule>>>>;
+
+fn slot(key: [u8; 32]) -> Slot {
+    static MEMO: OnceLock<Mutex<HashMap<[u8; 32], Slot>>> = OnceLock::new();
+    let memo = MEMO.get_or_init(|| Mutex::new(HashMap::new()));
+    match memo.lock() {
+        Ok(mut m) => m.entry(key).or_default().clone(),
+        // A panic while holding the map lock cannot happen (no user code runs under it);
+        // fall back to an unshared slot rather than propagate.
+        Err(_) => Slot::default(),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -154,27 +164,39 @@ pub fn compile_source(
     h.update([0u8]);
     h.update(flags.join(" ").as_bytes());
     let key: [u8; 32] = h.finalize().into();
-    if let Some(m) = memo().lock().ok().and_then(|m| m.get(&key).cloned()) {
-        return Ok(m);
+    let slot = slot(key);
+    let mut guard = match slot.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(m) = guard.as_ref() {
+        return Ok(m.clone());
     }
     let dir = cache_dir();
     let name = hex(&key);
     let so = dir.join(format!("{name}.so"));
-    let debug = debug_enabled();
-    if debug {
+    if debug_enabled() {
         let cpp = dir.join(format!("{name}.cpp"));
         match std::fs::write(&cpp, source) {
             Ok(()) => eprintln!("pymetal: generated C++ kept at {}", cpp.display()),
             Err(e) => eprintln!("pymetal: cannot keep generated C++ at {}: {e}", cpp.display()),
         }
     }
-    if !so.is_file() {
+    let module = if so.is_file() {
+        match load(&so) {
+            Ok(m) => m,
+            Err(_) => {
+                // A damaged cache entry (e.g. a disk that filled up): rebuild it once.
+                build(cc, &flags, source, &dir, &name, &so, files)?;
+                load(&so)?
+            }
+        }
+    } else {
         build(cc, &flags, source, &dir, &name, &so, files)?;
-    }
-    let module = Arc::new(load(&so)?);
-    if let Ok(mut m) = memo().lock() {
-        m.entry(key).or_insert_with(|| module.clone());
-    }
+        load(&so)?
+    };
+    let module = Arc::new(module);
+    *guard = Some(module.clone());
     Ok(module)
 }
 

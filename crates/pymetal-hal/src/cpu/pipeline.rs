@@ -90,12 +90,18 @@ pub fn build(library: &msl::Library, entry: &str, constants: &msl::ConstantValue
 
 /// Compiles every kernel of `library` once (errors surface at library creation).
 ///
-/// Libraries with a function constant that has no default are not checked here: their
-/// kernels are only complete once values are given at pipeline creation.
+/// Function constants without a value are zero-initialised here; if the library has such
+/// constants and the compile fails, the failure is not reported now: those kernels are
+/// only complete once values are given at pipeline creation, which reports it then.
 pub fn check(library: &msl::Library) -> Result<(), HalError> {
     let names = kernel_names(library);
-    if names.is_empty() || library.reflection.function_constants.iter().any(|c| c.default.is_none()) {
+    if names.is_empty() {
         return Ok(());
     }
-    compile(library, &names, &msl::ConstantValues::default()).map(|_| ())
+    let needs_values = library.reflection.function_constants.iter().any(|c| c.default.is_none());
+    match compile(library, &names, &msl::ConstantValues::default()) {
+        Ok(_) => Ok(()),
+        Err(HalError::Compile(_)) if needs_values => Ok(()),
+        Err(e) => Err(e),
+    }
 }
