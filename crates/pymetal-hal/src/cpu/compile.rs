@@ -49,7 +49,9 @@ impl CpuModule {
 }
 
 fn flags(fast_math: bool) -> Vec<&'static str> {
-    let mut f = vec!["-O3", "-march=native", "-fPIC", "-shared", "-std=c++17", "-w"];
+    // -fno-semantic-interposition: user functions have external linkage; without it, g++
+    // may not inline them into the generated wrappers of a -fPIC module (a PLT call per thread).
+    let mut f = vec!["-O3", "-march=native", "-fPIC", "-shared", "-std=c++17", "-w", "-fno-semantic-interposition"];
     f.push(if fast_math { "-ffast-math" } else { "-fno-fast-math" });
     f
 }
