@@ -139,7 +139,10 @@ fn vector_add_plain_path() {
         dispatch(&p, vec![bind(&ba), bind(&bb), bind(&bc)], vec![], grid).expect("dispatch");
         let c = read_f32(&bc);
         assert!(c.iter().enumerate().all(|(i, &v)| v == (3 * i) as f32), "group path {group:?}");
-        bc.contents().map(|p| unsafe { std::ptr::write_bytes(p, 0, n * 4) });
+        if let Some(p) = bc.contents() {
+            // SAFETY: the buffer is n*4 bytes and idle.
+            unsafe { std::ptr::write_bytes(p, 0, n * 4) };
+        }
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Launch {
     pub d: PmDispatch,
     /// Dynamic threadgroup bytes per group (sum of the 16-rounded lengths).
     pub dyn_tg_bytes: usize,
+    /// `dispatch_threads`: edge groups are clipped to `d.threads`.
+    clip: bool,
     _bytes: Vec<Vec<u128>>,
 }
 
@@ -72,6 +74,7 @@ impl Launch {
             d.tg_arg_offset[i] = off as u32;
             off += (*len as usize).next_multiple_of(16);
         }
+        let clip = matches!(grid, Grid::Threads { .. });
         match grid {
             Grid::Threadgroups { groups, threads_per_group } => {
                 d.threadgroups = groups;
@@ -88,7 +91,7 @@ impl Launch {
                 }
             }
         }
-        Ok(Launch { d, dyn_tg_bytes: off, _bytes: keep })
+        Ok(Launch { d, dyn_tg_bytes: off, clip, _bytes: keep })
     }
 
     fn group_count(&self) -> u64 {
@@ -99,6 +102,9 @@ impl Launch {
     fn group(&self, l: u64) -> ([u32; 3], [u32; 3]) {
         let [nx, ny, _] = self.d.threadgroups;
         let g = [(l % nx as u64) as u32, ((l / nx as u64) % ny as u64) as u32, (l / (nx as u64 * ny as u64)) as u32];
+        if !self.clip {
+            return (g, self.d.tg_size);
+        }
         let mut size = [0u32; 3];
         for k in 0..3 {
             let start = g[k] as u64 * self.d.tg_size[k] as u64;
