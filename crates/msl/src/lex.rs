@@ -275,9 +275,22 @@ impl<'a> Lexer<'a> {
     }
 
     fn quoted(&mut self, q: u8, mut text: String, start: Loc) -> Result<(TokenKind, String), LexError> {
+        let save = (self.pos, self.line, self.col);
+        let prefix = text.len();
         self.take_char(&mut text);
         loop {
             match self.peek() {
+                None | Some(b'\n') if q == b'\'' => {
+                    // A lone apostrophe (`#error don't`, prose in `#if 0`): like clang, lex it as
+                    // a stray character and let later stages complain if it matters.
+                    (self.pos, self.line, self.col) = save;
+                    text.truncate(prefix);
+                    if !text.is_empty() {
+                        return Ok((TokenKind::Ident, text));
+                    }
+                    self.take_char(&mut text);
+                    return Ok((TokenKind::Other, text));
+                }
                 None | Some(b'\n') => {
                     let what = if q == b'"' { "string literal" } else { "character literal" };
                     return Err(LexError { loc: start, message: format!("unterminated {what}") });
@@ -388,6 +401,11 @@ mod tests {
     fn errors_and_garbage() {
         assert!(lex("/* open", 0).is_err());
         assert!(lex("\"open\n", 0).is_err());
+        let t = lex("#error don't\nu8'x\n", 0).unwrap();
+        assert_eq!(t[2].text.as_ref(), "don");
+        assert_eq!((t[3].kind, t[3].text.as_ref()), (TokenKind::Other, "'"));
+        assert_eq!((t[5].kind, t[5].text.as_ref(), t[5].line_start), (TokenKind::Ident, "u8", true));
+        assert_eq!(t[6].kind, TokenKind::Other);
         let t = lex("a @ $ \u{0} é", 0).unwrap();
         assert_eq!(t[1].kind, TokenKind::Other);
         assert_eq!(t.len(), 5);

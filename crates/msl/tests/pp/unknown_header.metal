@@ -1,0 +1,2 @@
+#include <metal_stdlib>
+#include <metal_tensor>

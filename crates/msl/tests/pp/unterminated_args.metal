@@ -1,0 +1,3 @@
+#define F(a, b) a + b
+int x = F(1,
+          (2, 3);

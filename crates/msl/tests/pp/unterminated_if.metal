@@ -1,0 +1,5 @@
+int a;
+#ifdef FOO
+int b;
+#else
+int c;
