@@ -22,11 +22,15 @@ from ._native import (
     Origin,
     Range,
     Size,
-    __version__,
     backends,
     copy_all_devices,
     create_system_default_device,
 )
+from ._native import __version__ as __build_version__  # noqa: E402  (the pymetal-rs crate version)
+
+# The version of the PyMetal API this package implements (the reference package's version).
+__version__ = "0.1.5"
+
 from . import types, compute, graphics, advanced  # noqa: E402,F401
 from . import shader  # noqa: E402,F401
 

@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyTuple;
 
+use crate::buffer_protocol;
 use crate::command::CommandQueue;
 use crate::convert;
 use crate::errors::{blocking, PyResultExt};
@@ -55,22 +56,22 @@ impl Device {
 
     /// A zero-filled buffer of `length` bytes; `options` are ResourceOptions bits.
     #[pyo3(signature = (length, options=0))]
-    fn new_buffer(slf: &Bound<'_, Self>, length: usize, options: u64) -> PyResult<Buffer> {
+    fn new_buffer<'py>(slf: &Bound<'py, Self>, length: usize, options: u64) -> PyResult<Bound<'py, Buffer>> {
         let b = slf.get().inner.new_buffer(length, pymetal::ResourceOptions(options)).py()?;
-        Ok(Buffer::new(b, slf.clone().unbind()))
+        buffer_protocol::new_buffer(slf.py(), Buffer::new(b, slf.clone().unbind()))
     }
 
     /// A buffer holding a copy of `data` (bytes, bytearray, memoryview, numpy array, any
     /// buffer-protocol object). Called as `(data, options)` or, as the reference,
     /// `(data, length, options)` (copies the first `length` bytes).
     #[pyo3(signature = (data, *args, length=None, options=None))]
-    fn new_buffer_with_data(
-        slf: &Bound<'_, Self>,
-        data: &Bound<'_, PyAny>,
-        args: &Bound<'_, PyTuple>,
+    fn new_buffer_with_data<'py>(
+        slf: &Bound<'py, Self>,
+        data: &Bound<'py, PyAny>,
+        args: &Bound<'py, PyTuple>,
         length: Option<usize>,
         options: Option<u64>,
-    ) -> PyResult<Buffer> {
+    ) -> PyResult<Bound<'py, Buffer>> {
         let (length, options) = match args.len() {
             0 => (length, options.unwrap_or(0)),
             1 if options.is_none() => (length, args.get_item(0)?.extract()?),
@@ -100,7 +101,7 @@ impl Device {
             dev.new_buffer_with_data(bytes, opts)
         })?
         .py()?;
-        Ok(Buffer::new(b, slf.clone().unbind()))
+        buffer_protocol::new_buffer(slf.py(), Buffer::new(b, slf.clone().unbind()))
     }
 
     /// Compiles MSL source (GIL released). `options`: None, a `CompileOptions`, or a dict

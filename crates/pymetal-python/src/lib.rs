@@ -2,6 +2,7 @@
 //! converts its arguments (`convert`), calls `pymetal`, and maps errors (`errors`) to the
 //! classes of `pymetal.exceptions`. The Python package `pymetal` re-exports everything.
 
+mod buffer_protocol;
 mod command;
 mod convert;
 mod device;
@@ -47,7 +48,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<command::CommandBuffer>()?;
     m.add_class::<command::ComputeCommandEncoder>()?;
     m.add_class::<command::BlitCommandEncoder>()?;
-    m.add_class::<resource::Buffer>()?;
+    m.add("Buffer", buffer_protocol::buffer_type(m.py())?)?;
     m.add_class::<library::CompileOptions>()?;
     m.add_class::<library::Library>()?;
     m.add_class::<library::Function>()?;

@@ -9,7 +9,7 @@ use crate::enums;
 use crate::errors::PyResultExt;
 
 /// Device memory (MTLBuffer).
-#[pyclass(module = "pymetal", frozen, weakref)]
+#[pyclass(module = "pymetal", frozen, weakref, subclass)]
 pub struct Buffer {
     pub inner: pymetal::Buffer,
     device: Py<Device>,
