@@ -41,35 +41,5 @@ for _enum in _enums.ALL_ENUMS:
         globals()[_name] = _member
 del _enum, _name, _member
 
-__all__ = [
-    "__version__",
-    "create_system_default_device",
-    "copy_all_devices",
-    "backends",
-    "MetalError",
-    "CompileError",
-    "PipelineError",
-    "ResourceError",
-    "ValidationError",
-    "Device",
-    "CommandQueue",
-    "CommandBuffer",
-    "ComputeCommandEncoder",
-    "BlitCommandEncoder",
-    "Buffer",
-    "Library",
-    "Function",
-    "ComputePipelineState",
-    "CompileOptions",
-    "Origin",
-    "Size",
-    "Range",
-    "ClearColor",
-    "types",
-    "compute",
-    "graphics",
-    "advanced",
-    "shader",
-    "enums",
-    "exceptions",
-] + [n for n in _enums.__all__ if n != "ALL_ENUMS"]
+# No __all__: as with the reference's extension module, `from pymetal import *` exports
+# every public name, enum members included.

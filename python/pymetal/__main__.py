@@ -11,7 +11,7 @@ from typing import List, Optional
 def _info() -> int:
     import pymetal as pm
 
-    print(f"pymetal {pm.__version__}")
+    print(f"pymetal {pm.__version__} (pymetal-rs {pm.__build_version__})")
     try:
         default = pm.create_system_default_device()
     except pm.MetalError as e:

@@ -70,7 +70,7 @@ pub enum NewBufferError {
     #[error("{method}: length {length} exceeds the size of the data ({available} bytes)")]
     DataTooShort { method: &'static str, length: usize, available: usize },
     #[error("{method}: {source}")]
-    Device { method: &'static str, source: hal::HalError },
+    Device { method: &'static str, source: Box<hal::HalError> },
 }
 
 impl Classify for NewBufferError {
@@ -158,7 +158,8 @@ impl Buffer {
         if options.cpu_cache_mode() > 1 || options.hazard_tracking_mode() > 2 {
             return Err(NewBufferError::InvalidOptions { method, options: options.0 });
         }
-        let hal = device.hal().new_buffer(length, mode).map_err(|source| NewBufferError::Device { method, source })?;
+        let hal =
+            device.hal().new_buffer(length, mode).map_err(|e| NewBufferError::Device { method, source: Box::new(e) })?;
         Ok(Buffer(Arc::new(BufferInner { hal, device: device.clone(), options, label: Mutex::new(String::new()) })))
     }
 
