@@ -77,7 +77,9 @@ pub fn emit(
     let mut w = String::new();
     w.push_str(wrapper::HELPERS);
     match target {
-        Target::Cpu => w.push_str(wrapper::CPU_CUR),
+        // The prelude's target_cpu.h defines the current-thread pointer; older preludes did not.
+        Target::Cpu if !source.contains("pm_cur") => w.push_str(wrapper::CPU_CUR),
+        Target::Cpu => {}
         Target::Cuda => {
             w.push_str(wrapper::CUDA_SMEM);
             w.push_str(wrapper::CUDA_MIN);

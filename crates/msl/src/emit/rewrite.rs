@@ -316,14 +316,15 @@ impl<'a> Rewriter<'a> {
             || p.is_some_and(|p| p.is_ident("const")) && pp.is_some_and(|p| p.is_punct(")"))
     }
 
-    /// The `;` ending the declaration that starts at `i`, skipping bracket groups.
-    fn find_semi(&self, i: usize) -> Option<usize> {
+    /// The `;` ending the declaration that starts at `i`, skipping bracket groups (and
+    /// brace groups when `braces`).
+    fn find_semi(&self, i: usize, braces: bool) -> Option<usize> {
         let mut j = i;
         while let Some(t) = self.toks.get(j) {
             if t.is_punct(";") {
                 return Some(j);
             }
-            if t.is_punct("{") || t.is_punct("}") {
+            if t.is_punct("}") || t.is_punct("{") && !braces {
                 return None;
             }
             let e = self.close(j);
@@ -335,17 +336,16 @@ impl<'a> Rewriter<'a> {
     /// `threadgroup T x[N], y;` in a body.
     fn tg_decl(&mut self, i: usize) -> Result<usize, Diagnostic> {
         let toks = self.toks;
-        let Some(semi) = self.find_semi(i + 1) else {
+        let Some(semi) = self.find_semi(i + 1, true) else {
             return Err(self.err(i, "expected ';' after a threadgroup declaration"));
         };
         let segs = split_commas(toks, self.m, i + 1, semi);
         let mut ty = (i + 1, i + 1);
         let mut decls = Vec::new();
-        for (n, &(lo, hi)) in segs.iter().enumerate() {
-            if let Some(eq) = (lo..hi).find(|&j| toks[j].is_punct("=")) {
-                return Err(self.err(eq, "threadgroup variables cannot have initializers"));
-            }
-            // The declarator name: an identifier followed by `[` or ending the segment.
+        for (n, &(lo, full_hi)) in segs.iter().enumerate() {
+            let eq = (lo..full_hi).find(|&j| toks[j].is_punct("="));
+            let hi = eq.unwrap_or(full_hi);
+            // The declarator name: an identifier followed by `[` or ending the declarator.
             let name = (lo..hi).rev().find(|&j| {
                 toks[j].kind == TokenKind::Ident
                     && (j + 1 == hi || is_p(toks.get(j + 1), "["))
@@ -369,6 +369,9 @@ impl<'a> Rewriter<'a> {
             } else if name != lo {
                 return Err(self.err(lo, "unsupported declarator in a threadgroup declaration"));
             }
+            if let Some(eq) = eq {
+                return Err(self.err(eq, "threadgroup variables cannot have initializers"));
+            }
             decls.push((name, hi));
         }
         for (name, hi) in decls {
@@ -390,7 +393,7 @@ impl<'a> Rewriter<'a> {
     /// Program-scope `constant T x = ...;`.
     fn program_constant(&mut self, i: usize) -> Result<usize, Diagnostic> {
         let toks = self.toks;
-        let Some(semi) = self.find_semi(i + 1) else {
+        let Some(semi) = self.find_semi(i + 1, true) else {
             // `constant` before something with a body: a qualifier.
             return Ok(i + 1);
         };

@@ -164,7 +164,10 @@ pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
 /// The wrapper(s) of entry `k`. `file` and `line` locate the kernel for the call line.
 pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Target, file: &str) {
     let g = if target == Target::Cpu { &CPU } else { &CUDA };
+    // Fully qualified, so that a kernel named like a metal function (`transpose`) is not
+    // ambiguous with it under `using namespace metal;`.
     let f = function_expr(&ep.function);
+    let f = if f.starts_with("::") { f } else { format!("::{f}") };
     let mut args = Vec::new();
     for (i, p) in ep.params.iter().enumerate() {
         let ty = format!("pm_wrap::arg_t<pm_F, {i}>");

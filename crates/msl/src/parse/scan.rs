@@ -178,11 +178,15 @@ pub(crate) fn needs_space(prev: &str, next: &str) -> bool {
     let (Some(a), Some(b)) = (prev.chars().last(), next.chars().next()) else { return false };
     let word = |c: char| c.is_alphanumeric() || c == '_' || !c.is_ascii();
     const OPS: &str = "+-*/%<>=&|^!:.#~?";
-    (word(a) || a == '.' || a == '"' || a == '\'') && (word(b) || b == '"' || b == '\'')
-        || word(a) && b == '.'
+    // The trailing identifier or number of `prev`.
+    let tail_start = prev.rfind(|c: char| !(word(c) || c == '.')).map_or(0, |p| p + 1);
+    let tail = &prev[tail_start..];
+    let number = tail.starts_with(|c: char| c.is_ascii_digit() || c == '.') && tail.len() > usize::from(tail == ".");
+    (word(a) || a == '"' || a == '\'') && (word(b) || b == '"' || b == '\'')
+        || number && (b == '.' || word(b))
+        || number && matches!(a, 'e' | 'E' | 'p' | 'P') && matches!(b, '+' | '-')
         || OPS.contains(a) && OPS.contains(b)
         || a == '.' && b.is_ascii_digit()
-        || (a == '/' && (b == '/' || b == '*'))
 }
 
 /// Splits `[lo, hi)` at commas outside brackets and angle brackets (`<` after an

@@ -1,0 +1,121 @@
+//! Golden tests of the rewriter: `tests/in/NAME.metal` → `tests/out/{cpu,cuda}/NAME.cpp`.
+//! The goldens hold the user part and the wrappers only (the prelude and the shared
+//! wrapper helpers are cut). Regenerate with `BLESS=1 cargo test -p msl --test emit`.
+
+use msl::{ConstantValue, ConstantValues, Library, Options, Stage, Target};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+/// The generated text after the prelude, without the helper templates.
+fn golden_text(source: &str) -> String {
+    let user = source.split_once(msl::emit::USER_CODE_MARKER).map_or(source, |(_, u)| u);
+    match (user.find("#if defined(PM_TARGET_CUDA)\n#define PM_WRAP_FN"), user.find("} // namespace pm_wrap\n")) {
+        (Some(a), Some(b)) if b > a => {
+            format!("{}// <pm_wrap helpers>\n{}", &user[..a], &user[b + "} // namespace pm_wrap\n".len()..])
+        }
+        _ => user.to_string(),
+    }
+}
+
+fn constants_for(name: &str) -> ConstantValues {
+    let mut c = ConstantValues::default();
+    if name == "features" {
+        c.by_index.insert(0, ConstantValue::Bool(true));
+        c.by_name.insert("n_iter".into(), ConstantValue::UInt(3));
+    }
+    c
+}
+
+#[test]
+fn goldens() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut inputs: Vec<PathBuf> = std::fs::read_dir(root().join("in"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "metal"))
+        .collect();
+    inputs.sort();
+    assert!(!inputs.is_empty());
+    let mut failures = Vec::new();
+    for path in &inputs {
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let src = std::fs::read_to_string(path).unwrap();
+        let opts = Options { file_name: format!("{name}.metal"), ..Options::default() };
+        let lib = match Library::new(&src, &opts) {
+            Ok(l) => l,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let entries: Vec<&str> =
+            lib.reflection.entry_points.iter().filter(|e| e.stage == Stage::Kernel).map(|e| e.name.as_str()).collect();
+        for (target, dir) in [(Target::Cpu, "cpu"), (Target::Cuda, "cuda")] {
+            let emitted = lib.emit(target, &entries, &constants_for(&name)).unwrap();
+            assert!(emitted.source.starts_with(&msl::prelude::source(target)));
+            let got = golden_text(&emitted.source);
+            let out = root().join("out").join(dir).join(format!("{name}.cpp"));
+            if bless {
+                std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+                std::fs::write(&out, &got).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&out) {
+                Ok(want) if want == got => {}
+                Ok(_) => failures.push(format!("{} differs (BLESS=1 to update)", out.display())),
+                Err(_) => failures.push(format!("{} is missing (BLESS=1 to create)", out.display())),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn lib(src: &str) -> Library {
+    Library::new(src, &Options { file_name: "t.metal".into(), ..Options::default() }).unwrap()
+}
+
+#[test]
+fn wrapper_symbols_and_sync() {
+    let l = lib("kernel void a(device float* x [[buffer(0)]]) {}\n\
+                 void helper() { threadgroup_barrier(mem_flags::mem_none); }\n\
+                 kernel void b(device float* x [[buffer(0)]]) { helper(); }\n");
+    let e = l.emit(Target::Cpu, &["b", "a"], &ConstantValues::default()).unwrap();
+    assert_eq!(e.entries[0].name, "b");
+    assert!(e.entries[0].uses_sync);
+    assert_eq!(e.entries[0].group_symbol, None);
+    assert_eq!(e.entries[1].symbol, "pm_entry_1");
+    assert_eq!(e.entries[1].group_symbol.as_deref(), Some("pm_group_1"));
+    assert!(e.source.contains("extern \"C\" void pm_group_1("));
+    assert!(!e.source.contains("pm_group_0"));
+    let c = l.emit(Target::Cuda, &["a"], &ConstantValues::default()).unwrap();
+    assert!(c.source.contains("extern \"C\" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d)"));
+    assert!(c.entries[0].group_symbol.is_none());
+}
+
+#[test]
+fn function_constants_baked() {
+    let src = "constant bool f [[function_constant(3)]];\nconstant int g [[function_constant(4)]];\n\
+               constant bool hf = is_function_constant_defined(f);\nconstant bool hg = is_function_constant_defined(g);\n\
+               kernel void k(device int* o [[buffer(0)]]) { o[0] = g; }\n";
+    let l = lib(src);
+    assert_eq!(l.reflection.function_constants.len(), 2);
+    assert_eq!(l.reflection.function_constants[1].index, 4);
+    let mut c = ConstantValues::default();
+    c.by_index.insert(4, ConstantValue::Int(-7));
+    let e = golden_text(&l.emit(Target::Cpu, &["k"], &c).unwrap().source);
+    assert!(e.contains("static constexpr bool f {};"), "{e}");
+    assert!(e.contains("static constexpr int g = -7LL;"), "{e}");
+    assert!(e.contains("static constexpr bool hf = false "), "{e}");
+    assert!(e.contains("static constexpr bool hg = true "), "{e}");
+}
+
+#[test]
+fn vertex_entries_are_reflected_not_emitted() {
+    let l = lib("struct V { float4 p [[position]]; };\nvertex V vs(uint vid [[vertex_id]]) { return V(); }\n");
+    assert_eq!(l.reflection.entry_points[0].stage, Stage::Vertex);
+    let err = l.emit(Target::Cpu, &["vs"], &ConstantValues::default()).unwrap_err();
+    assert!(err.to_string().starts_with("t.metal:2:10: error: vertex/fragment functions are not supported"), "{err}");
+}
