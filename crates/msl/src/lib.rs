@@ -13,10 +13,15 @@
 //!    per compiled entry point and `#line` directives into the user's source.
 //!
 //! [`Library::new`] runs 1–3; [`Library::emit`] runs 4.
-//! See `docs/abi.md` in the repository for the kernel ABI the wrappers implement.
+//! See `docs/abi.md` in the repository for the kernel ABI the wrappers implement, and
+//! [`features`] (`crates/msl/FEATURES.md`) for the table of supported MSL features.
 
 pub mod diag;
 pub mod lex;
+
+/// The MSL feature support table (`crates/msl/FEATURES.md`).
+#[doc = include_str!("../FEATURES.md")]
+pub mod features {}
 pub mod span;
 
 pub use diag::{Diagnostic, Severity};
