@@ -20,6 +20,13 @@ PM_MF3(smoothstep, detail::smoothstep_f(x, y, z))
 #undef PM_MF2
 #undef PM_MF3
 
+namespace detail {
+template <class T> PM_INLINE T iabs(T x) {
+    if constexpr (is_signed_v<T>) return x < T(0) ? T(-x) : x;
+    else return x;
+}
+} // namespace detail
+
 /* min/max/clamp/...: floats follow fmin/fmax (a NaN operand is ignored), integers compare
    in their own type. */
 #define PM_CF1(name, FEXPR, IEXPR)                                                                 \
@@ -63,7 +70,7 @@ PM_MF3(smoothstep, detail::smoothstep_f(x, y, z))
     }
 #define PM_IMIN(a, b) ((b) < (a) ? (b) : (a))
 #define PM_IMAX(a, b) ((a) < (b) ? (b) : (a))
-PM_CF1(abs, PM_FN(fabsf)(x), x < R(0) ? R(-x) : x)
+PM_CF1(abs, PM_FN(fabsf)(x), detail::iabs(x))
 PM_CF2(min, PM_FN(fminf)(x, y), PM_IMIN(x, y))
 PM_CF2(max, PM_FN(fmaxf)(x, y), PM_IMAX(x, y))
 PM_CF3(clamp, PM_FN(fminf)(PM_FN(fmaxf)(x, y), z), PM_IMIN(PM_IMAX(x, y), z))

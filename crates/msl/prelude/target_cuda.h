@@ -105,21 +105,27 @@ PM_INLINE unsigned simd_active() { return __activemask(); }
    1: up by arg, 2: down by arg, 3: xor arg; `width` as in __shfl_*_sync. */
 template <class T> PM_INLINE T shfl(const T &v, unsigned arg, int mode, unsigned mask, int width = 32) {
     constexpr int W = (int)((sizeof(T) + 3) / 4);
-    unsigned w[W];
-    w[W - 1] = 0;
-    __builtin_memcpy(w, &v, sizeof(T));
+    union U {
+        T t;
+        unsigned w[W];
+    } u;
+    u.w[W - 1] = 0;
+    u.t = v;
     for (int i = 0; i < W; ++i) {
-        if (mode == 0) w[i] = __shfl_sync(mask, w[i], (int)arg, width);
-        else if (mode == 1) w[i] = __shfl_up_sync(mask, w[i], arg, width);
-        else if (mode == 2) w[i] = __shfl_down_sync(mask, w[i], arg, width);
-        else w[i] = __shfl_xor_sync(mask, w[i], (int)arg, width);
+        if (mode == 0) u.w[i] = __shfl_sync(mask, u.w[i], (int)arg, width);
+        else if (mode == 1) u.w[i] = __shfl_up_sync(mask, u.w[i], arg, width);
+        else if (mode == 2) u.w[i] = __shfl_down_sync(mask, u.w[i], arg, width);
+        else u.w[i] = __shfl_xor_sync(mask, u.w[i], (int)arg, width);
     }
-    T r;
-    __builtin_memcpy(&r, w, sizeof(T));
-    return r;
+    return u.t;
 }
 
-template <class T> PM_INLINE T simd_shuffle_raw(const T &v, unsigned src) { return shfl(v, src, 0, __activemask()); }
+/* Value of lane `src`; a lane that is not active gives the caller's own value (as on the CPU). */
+template <class T> PM_INLINE T simd_shuffle_raw(const T &v, unsigned src) {
+    unsigned mask = __activemask();
+    T r = shfl(v, src, 0, mask);
+    return (mask >> (src & 31u)) & 1u ? r : v;
+}
 
 template <class T, class Op> PM_INLINE T simd_reduce_raw(T v, Op op, unsigned width) {
     unsigned mask = __activemask();

@@ -405,7 +405,7 @@ PM_LIMITS_FLT(bfloat, PM_MK_B, 0x0080u, 0x7F7Fu, 0xFF7Fu, 0x3C00u, 0x7F80u, 0x7F
 #define HALF_MIN (::metal::half(0x1.0p-14f))
 #define HALF_EPSILON (::metal::half(0x1.0p-10f))
 #define MAXHALF HALF_MAX
-#define HUGE_VALH (::metal::half(__builtin_huge_valf()))
+#define HUGE_VALH (::metal::half(::metal::detail::bits_tag{}, 0x7C00))
 #endif
 #ifndef BFLOAT_MAX
 #define BFLOAT_DIG 2
@@ -418,13 +418,13 @@ PM_LIMITS_FLT(bfloat, PM_MK_B, 0x0080u, 0x7F7Fu, 0xFF7Fu, 0x3C00u, 0x7F80u, 0x7F
 #define MAXFLOAT 0x1.fffffep+127f
 #endif
 #ifndef HUGE_VALF
-#define HUGE_VALF __builtin_huge_valf()
+#define HUGE_VALF __builtin_bit_cast(float, 0x7F800000u)
 #endif
 #ifndef INFINITY
-#define INFINITY __builtin_inff()
+#define INFINITY __builtin_bit_cast(float, 0x7F800000u)
 #endif
 #ifndef NAN
-#define NAN __builtin_nanf("")
+#define NAN __builtin_bit_cast(float, 0x7FC00000u)
 #endif
 #ifndef INT_MAX
 #define CHAR_BIT 8

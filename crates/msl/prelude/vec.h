@@ -322,7 +322,6 @@ template <class A, class T, int N> struct com2<A, vec<T, N>> {
     typedef enable_if_t<is_arithmetic_v<A>, vec<T, N>> type;
 };
 template <class T, int N> struct com2<vec<T, N>, vec<T, N>> { typedef vec<T, N> type; };
-template <class A, class B, class C> struct com3 {};
 template <class A, class B, class C> using com3_t = typename com2<typename com2<A, B>::type, C>::type;
 
 /* float functions: float/half/bfloat scalars and vectors (integers and double give float) */

@@ -1,6 +1,8 @@
 // Compiled after msl::prelude::source(Target::Cpu) by tests/prelude_compile.rs: calls every
 // prelude function over the scalar and vector types it takes, checks sizes and alignments
 // at compile time and values at run time. Exit status 0 = all checks passed.
+// nvrtc_check.py runs the same file on a GPU (so: no host-only constructs; all/any are
+// qualified because CUDA declares a global metal::all(bool)/metal::any(bool) warp vote).
 using namespace metal;
 
 static int failures = 0;
@@ -11,7 +13,7 @@ static int failures = 0;
             ++failures;                                                                            \
         }                                                                                          \
     } while (0)
-#define NEAR(a, b, tol) CHECK(__builtin_fabsf(float(a) - float(b)) <= (tol))
+#define NEAR(a, b, tol) CHECK(metal::fabs(float(a) - float(b)) <= (tol))
 
 // ---- sizes and alignments (Metal's) ---------------------------------------------------
 #define SA(T, S, A) static_assert(sizeof(T) == S && alignof(T) == A, #T);
@@ -128,7 +130,7 @@ template <class T> void vec_ops() {
     ++r; r++; --r; r--;
     B<T> b = a == c; b = a != c; b = a < c; b = a <= c; b = a > c; b = a >= c; b = a < S(2);
     b = !b; b = b && b; b = b || b;
-    CHECK(all(a == a) && !any(a != a));
+    CHECK(metal::all(a == a) && !metal::any(a != a));
     (void)b;
 }
 template <class T> void int_vec_ops() {
@@ -151,8 +153,9 @@ template <class M> void matrix_fns() {
     CHECK(m == m && !(m != m));
 }
 template <class T> void atomic_fns(T one) {
-    atomic<T> a = {T(0)};
+    static atomic<T> a; /* atomics live in device/threadgroup memory, never on the stack */
     T exp = T(0);
+    atomic_store_explicit(&a, T(0), memory_order_relaxed);
     atomic_store_explicit(&a, one, memory_order_relaxed);
     CHECK(atomic_load_explicit(&a, memory_order_relaxed) == one);
     CHECK(atomic_exchange_explicit(&a, T(0), memory_order_relaxed) == one);
@@ -174,14 +177,14 @@ template <class T> void atomic_fns(T one) {
 }
 /* one thread, no scheduler: a SIMD group of one lane */
 template <class T> void simd_fns(T v) {
-    T r = simd_sum(v); CHECK(all(r == v));
-    r = simd_product(v); r = simd_min(v); r = simd_max(v); CHECK(all(r == v));
-    r = simd_prefix_inclusive_sum(v); CHECK(all(r == v));
-    r = simd_prefix_exclusive_sum(v); CHECK(all(r == T(0)));
-    r = simd_prefix_inclusive_product(v); r = simd_prefix_exclusive_product(v); CHECK(all(r == T(1)));
+    T r = simd_sum(v); CHECK(metal::all(r == v));
+    r = simd_product(v); r = simd_min(v); r = simd_max(v); CHECK(metal::all(r == v));
+    r = simd_prefix_inclusive_sum(v); CHECK(metal::all(r == v));
+    r = simd_prefix_exclusive_sum(v); CHECK(metal::all(r == T(0)));
+    r = simd_prefix_inclusive_product(v); r = simd_prefix_exclusive_product(v); CHECK(metal::all(r == T(1)));
     r = simd_shuffle(v, 0); r = simd_shuffle_up(v, 1); r = simd_shuffle_down(v, 1); r = simd_shuffle_xor(v, 1);
     r = simd_shuffle_rotate_up(v, 1); r = simd_shuffle_rotate_down(v, 1); r = simd_broadcast(v, 0);
-    r = simd_broadcast_first(v); CHECK(all(r == v));
+    r = simd_broadcast_first(v); CHECK(metal::all(r == v));
     r = simd_shuffle_and_fill_up(v, v, 1); r = simd_shuffle_and_fill_down(v, v, 1);
     r = simd_shuffle_and_fill_up(v, v, 1, 4); r = simd_shuffle_and_fill_down(v, v, 1, 4);
     r = quad_sum(v); r = quad_product(v); r = quad_min(v); r = quad_max(v);
@@ -190,9 +193,9 @@ template <class T> void simd_fns(T v) {
     r = quad_shuffle(v, 0); r = quad_shuffle_up(v, 1); r = quad_shuffle_down(v, 1); r = quad_shuffle_xor(v, 1);
     r = quad_shuffle_rotate_up(v, 1); r = quad_shuffle_rotate_down(v, 1); r = quad_broadcast(v, 0);
     r = quad_broadcast_first(v); r = quad_shuffle_and_fill_up(v, v, 1); r = quad_shuffle_and_fill_down(v, v, 1);
-    CHECK(all(r == v));
+    CHECK(metal::all(r == v));
     if constexpr (is_integral_v<make_scalar_t<T>>) {
-        r = simd_and(v); r = simd_or(v); r = simd_xor(v); CHECK(all(r == v));
+        r = simd_and(v); r = simd_or(v); r = simd_xor(v); CHECK(metal::all(r == v));
         r = quad_and(v); r = quad_or(v); r = quad_xor(v);
     }
 }
@@ -277,47 +280,47 @@ static void values() {
     // vectors, swizzles
     float4 a(1, 2, 3, 4);
     CHECK(a.x == 1 && a.r == 1 && a.g == 2 && a.b == 3 && a.a == 4 && a[3] == 4);
-    CHECK(all(a.wzyx() == float4(4, 3, 2, 1)) && all(a.xxy() == float3(1, 1, 2)) && all(a.bgr() == float3(3, 2, 1)));
+    CHECK(metal::all(a.wzyx() == float4(4, 3, 2, 1)) && metal::all(a.xxy() == float3(1, 1, 2)) && metal::all(a.bgr() == float3(3, 2, 1)));
     a.xy_ref() = float2(5, 6);
-    CHECK(all(a == float4(5, 6, 3, 4)));
+    CHECK(metal::all(a == float4(5, 6, 3, 4)));
     a.zw_ref() += 1.0f;
     a.wx_ref() *= float2(2, 3);
-    CHECK(all(a == float4(15, 6, 4, 10)));
+    CHECK(metal::all(a == float4(15, 6, 4, 10)));
     a.rgb_ref() = float3(7);
-    CHECK(all(a == float4(7, 7, 7, 10)));
+    CHECK(metal::all(a == float4(7, 7, 7, 10)));
     a.b = 1;
     CHECK(a.z == 1);
     float3 f3 = float3(a.xy(), 9);
     float4 f4 = float4(f3, 0);
     f4 = float4(float2(1, 2), float2(3, 4));
-    CHECK(all(f4 == float4(1, 2, 3, 4)) && all(float4(1, float2(2, 3), 4) == f4) && all(float4(1, 2, float2(3, 4)) == f4));
-    CHECK(all(float4(1, float3(2, 3, 4)) == f4) && all(float3(1, float2(2, 3)) == f4.xyz()));
+    CHECK(metal::all(f4 == float4(1, 2, 3, 4)) && metal::all(float4(1, float2(2, 3), 4) == f4) && metal::all(float4(1, 2, float2(3, 4)) == f4));
+    CHECK(metal::all(float4(1, float3(2, 3, 4)) == f4) && metal::all(float3(1, float2(2, 3)) == f4.xyz()));
     int4 i4 = int4(float4(1.7f, -1.7f, 2.0f, 3.5f));
-    CHECK(all(i4 == int4(1, -1, 2, 3)));
+    CHECK(metal::all(i4 == int4(1, -1, 2, 3)));
     half4 h4 = half4(f4);
-    CHECK(all(float4(h4) == f4) && all(h4.yx() == half2(2, 1)));
+    CHECK(metal::all(float4(h4) == f4) && metal::all(h4.yx() == half2(2, 1)));
     packed_float3 p = float3(1, 2, 3);
     float3 q = p;
-    CHECK(all(q == float3(1, 2, 3)) && p.y == 2 && p[2] == 3 && all(p.zyx() == float3(3, 2, 1)));
+    CHECK(metal::all(q == float3(1, 2, 3)) && p.y == 2 && p[2] == 3 && metal::all(p.zyx() == float3(3, 2, 1)));
     float3 pq = p + q;
     p += q;
-    CHECK(all(pq == float3(2, 4, 6)) && p.z == 6);
+    CHECK(metal::all(pq == float3(2, 4, 6)) && p.z == 6);
     bool3 bb = float3(1, 5, 3) > 2.0f;
-    CHECK(!bb.x && bb.y && bb.z && any(bb) && !all(bb));
+    CHECK(!bb.x && bb.y && bb.z && metal::any(bb) && !metal::all(bb));
     uint2 u2 = uint2(0xF0u, 3u) >> 1u;
     CHECK(u2.x == 0x78u && u2.y == 1u);
     float2 zero = {};
     CHECK(zero.x == 0 && zero.y == 0);
 
     // select
-    CHECK(all(select(float4(1), float4(2), bool4(true, false, true, false)) == float4(2, 1, 2, 1)));
+    CHECK(metal::all(select(float4(1), float4(2), bool4(true, false, true, false)) == float4(2, 1, 2, 1)));
     CHECK(select(1, 2, true) == 2 && select(1.0f, 2.0f, false) == 1.0f);
-    CHECK(all(select(int3(1), int3(2), true) == int3(2)));
+    CHECK(metal::all(select(int3(1), int3(2), true) == int3(2)));
 
     // integer functions
     CHECK(clz(1u) == 31u && clz(0u) == 32u && clz(uchar(1)) == 7 && clz(ushort(0)) == 16 && clz(1ul) == 63ul);
     CHECK(ctz(8) == 3 && ctz(0u) == 32u && ctz(uchar(0)) == 8 && popcount(0xFFu) == 8u && popcount(-1l) == 64l);
-    CHECK(all(clz(uint2(1u, 0x80000000u)) == uint2(31u, 0u)));
+    CHECK(metal::all(clz(uint2(1u, 0x80000000u)) == uint2(31u, 0u)));
     CHECK(reverse_bits(1u) == 0x80000000u && reverse_bits(uchar(1)) == 0x80 && reverse_bits(1ul) == 0x8000000000000000ul);
     CHECK(extract_bits(0xF0u, 4, 4) == 0xFu && extract_bits(int(0xF0), 4, 4) == -1 && extract_bits(0xF0, 0, 4) == 0);
     CHECK(insert_bits(0u, 0xFu, 4, 4) == 0xF0u && insert_bits(0xFFu, 0u, 0, 4) == 0xF0u);
@@ -347,43 +350,43 @@ static void values() {
     CHECK(sincos(0.0f, cs) == 0.0f && cs == 1.0f);
     CHECK(isnan(nan(1u)) && isnan(NAN) && isinf(INFINITY) && !isfinite(HUGE_VALF) && isfinite(1.0f) && signbit(-1.0f));
     CHECK(isnormal(1.0f) && !isnormal(0x1p-130f) && !isnormal(half(0x1p-20f)) && isnormal(half(0.5f)));
-    CHECK(all(isnan(float2(NAN, 1)) == bool2(true, false)) && isordered(1.0f, 2.0f) && isunordered(NAN, 1.0f));
-    CHECK(all(abs(float2(-1, 2)) == float2(1, 2)) && all(max(float3(1, 5, 3), 2.0f) == float3(2, 5, 3)));
-    CHECK(all(clamp(float4(-1, 0.5f, 2, 0), 0.0f, 1.0f) == float4(0, 0.5f, 1, 0)));
+    CHECK(metal::all(isnan(float2(NAN, 1)) == bool2(true, false)) && isordered(1.0f, 2.0f) && isunordered(NAN, 1.0f));
+    CHECK(metal::all(abs(float2(-1, 2)) == float2(1, 2)) && metal::all(max(float3(1, 5, 3), 2.0f) == float3(2, 5, 3)));
+    CHECK(metal::all(clamp(float4(-1, 0.5f, 2, 0), 0.0f, 1.0f) == float4(0, 0.5f, 1, 0)));
     CHECK(mix(0.0f, 10.0f, 0.25f) == 2.5f && saturate(2.0f) == 1.0f && sign(-2.0f) == -1.0f && step(1.0f, 2.0f) == 1.0f);
     CHECK(smoothstep(0.0f, 1.0f, 0.5f) == 0.5f && max(half(1), half(2)) == half(2) && abs(half(-1)) == half(1));
     NEAR(sin(half(1.0f)), 0.8413f, 1e-3f);
     NEAR(pow(2.0f, 10.0f), 1024.0f, 1e-3f);
     NEAR(sqrt(2), 1.41421356f, 1e-6f);
     NEAR(exp(0.5 * 2.0f), 2.7182818f, 1e-5f);
-    CHECK(all(fma(float2(1, 2), 3.0f, float2(1)) == float2(4, 7)));
+    CHECK(metal::all(fma(float2(1, 2), 3.0f, float2(1)) == float2(4, 7)));
 
     // geometric
-    CHECK(dot(float3(1, 2, 3), float3(4, 5, 6)) == 32.0f && all(cross(float3(1, 0, 0), float3(0, 1, 0)) == float3(0, 0, 1)));
+    CHECK(dot(float3(1, 2, 3), float3(4, 5, 6)) == 32.0f && metal::all(cross(float3(1, 0, 0), float3(0, 1, 0)) == float3(0, 0, 1)));
     CHECK(length(float2(3, 4)) == 5.0f && distance(float2(0), float2(3, 4)) == 5.0f && length_squared(float2(3, 4)) == 25.0f);
     NEAR(length(normalize(float3(1, 2, 3))), 1.0f, 1e-6f);
-    CHECK(all(reflect(float2(1, -1), float2(0, 1)) == float2(1, 1)) && dot(half2(1, 2), half2(3, 4)) == half(11));
+    CHECK(metal::all(reflect(float2(1, -1), float2(0, 1)) == float2(1, 1)) && dot(half2(1, 2), half2(3, 4)) == half(11));
 
     // as_type
     CHECK(as_type<uint>(1.0f) == 0x3F800000u && as_type<float>(0x40000000u) == 2.0f);
-    CHECK(as_type<ushort>(half(1.0f)) == 0x3C00 && all(as_type<ushort2>(0x3C003C00u) == ushort2(0x3C00)));
-    CHECK(all(as_type<half2>(as_type<uint>(half2(1, 2))) == half2(1, 2)) && as_type<int>(uchar4(1, 0, 0, 0)) == 1);
+    CHECK(as_type<ushort>(half(1.0f)) == 0x3C00 && metal::all(as_type<ushort2>(0x3C003C00u) == ushort2(0x3C00)));
+    CHECK(metal::all(as_type<half2>(as_type<uint>(half2(1, 2))) == half2(1, 2)) && as_type<int>(uchar4(1, 0, 0, 0)) == 1);
 
     // matrices
     float2x2 m(float2(1, 2), float2(3, 4)); /* columns */
-    CHECK(m[1][0] == 3 && all(m * float2(1, 1) == float2(4, 6)) && all(float2(1, 1) * m == float2(3, 7)));
+    CHECK(m[1][0] == 3 && metal::all(m * float2(1, 1) == float2(4, 6)) && metal::all(float2(1, 1) * m == float2(3, 7)));
     float2x2 mm = m * m;
-    CHECK(all(mm[0] == float2(7, 10)) && all(mm[1] == float2(15, 22)) && determinant(m) == -2.0f);
-    CHECK(all(transpose(m)[0] == float2(1, 3)) && determinant(float3x3(2.0f)) == 8.0f && determinant(float4x4(2.0f)) == 16.0f);
+    CHECK(metal::all(mm[0] == float2(7, 10)) && metal::all(mm[1] == float2(15, 22)) && determinant(m) == -2.0f);
+    CHECK(metal::all(transpose(m)[0] == float2(1, 3)) && determinant(float3x3(2.0f)) == 8.0f && determinant(float4x4(2.0f)) == 16.0f);
     float4x4 m4(1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 5, 0, 0, 0, 0, 1);
-    CHECK(determinant(m4) == -10.0f && all(m4[1] == float4(3, 4, 0, 0)));
+    CHECK(determinant(m4) == -10.0f && metal::all(m4[1] == float4(3, 4, 0, 0)));
     float2x3 m23(float3(1, 2, 3), float3(4, 5, 6));
     float3 v3 = m23 * float2(1, 1);
     float3x2 m32 = transpose(m23);
     float2x2 p22 = m32 * m23;
-    CHECK(all(v3 == float3(5, 7, 9)) && p22[0][0] == 14 && p22[1][1] == 77);
+    CHECK(metal::all(v3 == float3(5, 7, 9)) && p22[0][0] == 14 && p22[1][1] == 77);
     half4x4 h44 = half4x4(m4);
-    CHECK(all(h44[0] == half4(1, 2, 0, 0)));
+    CHECK(metal::all(h44[0] == half4(1, 2, 0, 0)));
     metal::array<float, 4> arr = {{1, 2, 3, 4}};
     float sum = 0;
     for (float x : arr) sum += x;
