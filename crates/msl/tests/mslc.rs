@@ -8,10 +8,12 @@ fn mslc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mslc"))
 }
 
+/// The corpus plus the golden tests' inputs.
 fn corpus() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut v: Vec<PathBuf> = ["corpus", "in"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "metal"))
         .collect();

@@ -46,6 +46,8 @@ pub(crate) struct Rewriter<'a> {
 
 impl<'a> Rewriter<'a> {
     pub fn new(pp: &'a Preprocessed, an: &'a Analysis, target: Target, constants: &'a ConstantValues) -> Self {
+        let mut removed: HashMap<usize, usize> = an.removed.iter().copied().collect();
+        removed.extend(duplicate_members(&pp.tokens, &an.matching));
         Rewriter {
             pp,
             toks: &pp.tokens,
@@ -55,7 +57,7 @@ impl<'a> Rewriter<'a> {
             constants,
             out: Out::new(&pp.files),
             next_site: 0,
-            removed: an.removed.iter().copied().collect(),
+            removed,
             fc_at: an.fconsts.iter().enumerate().map(|(i, f)| (f.lo, i)).collect(),
             constexpr_names: an.reflection.function_constants.iter().map(|f| f.name.clone()).collect(),
             scopes: vec![Scope::Namespace],
@@ -525,4 +527,103 @@ pub(crate) fn constant_literal(v: ConstantValue) -> String {
         }
         ConstantValue::Float(f) => format!("{f:?}"),
     }
+}
+
+/// Member functions of classes with address-space-qualified members (`T f() threadgroup`)
+/// whose signatures coincide once the qualifiers are dropped: every copy after the first,
+/// as ranges `[start, end)` to leave out (ARCHITECTURE §3 rule 11).
+fn duplicate_members(toks: &[Token], m: &[usize]) -> Vec<(usize, usize)> {
+    let close = |i: usize| m.get(i).copied().unwrap_or(NONE);
+    // Class bodies holding a trailing qualifier: the enclosing `{` of `) threadgroup`.
+    let mut classes = Vec::new();
+    for i in 1..toks.len() {
+        let t = &toks[i];
+        if t.kind != TokenKind::Ident || !is_address_space(&t.text) {
+            continue;
+        }
+        let p = &toks[i - 1];
+        let trailing = p.is_punct(")") || p.is_ident("const") && i >= 2 && toks[i - 2].is_punct(")");
+        if !trailing {
+            continue;
+        }
+        // Walk back to the enclosing `{`, jumping over closed groups.
+        let mut j = i - 1;
+        let mut steps = 0usize;
+        let open = loop {
+            steps += 1;
+            if steps > 100_000 {
+                break None;
+            }
+            let t = &toks[j];
+            if t.is_punct("}") || t.is_punct(")") || t.is_punct("]") {
+                let o = close(j);
+                if o == NONE || o >= j {
+                    break None;
+                }
+                j = o;
+            } else if t.is_punct("{") {
+                break Some(j);
+            }
+            if j == 0 {
+                break None;
+            }
+            j -= 1;
+        };
+        if let Some(o) = open {
+            if !classes.contains(&o) {
+                classes.push(o);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for lo in classes {
+        let hi = close(lo);
+        if hi == NONE || hi <= lo {
+            continue;
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut start = lo + 1;
+        let mut j = lo + 1;
+        while j < hi {
+            let t = &toks[j];
+            let end = if t.is_punct(";") {
+                Some((j, j + 1))
+            } else if t.is_punct("{") {
+                let e = close(j);
+                if e == NONE || e <= j || e > hi {
+                    break;
+                }
+                Some((j, e + 1))
+            } else if t.is_punct(":") && j > 0 && matches!(&*toks[j - 1].text, "public" | "private" | "protected") {
+                start = j + 1;
+                j += 1;
+                continue;
+            } else {
+                None
+            };
+            match end {
+                Some((sig_end, member_end)) => {
+                    let sig: Vec<&str> = toks[start..sig_end]
+                        .iter()
+                        .filter(|t| !(t.kind == TokenKind::Ident && is_address_space(&t.text)))
+                        .map(|t| &*t.text)
+                        .collect();
+                    if sig.contains(&"(") && !seen.insert(sig.join(" ")) {
+                        out.push((start, member_end));
+                    }
+                    j = member_end;
+                    start = j;
+                }
+                None => {
+                    let e = close(j);
+                    j = if (t.is_punct("(") || t.is_punct("[")) && e != NONE && e > j && e < hi {
+                        e + 1
+                    } else {
+                        j + 1
+                    };
+                }
+            }
+        }
+    }
+    out
 }

@@ -56,3 +56,17 @@ kernel void scale(device T* x [[buffer(0)]], uint i [[thread_position_in_grid]])
 typedef decltype(scale<float, 2>) scale_t;
 template [[host_name("scale_f32_2")]] kernel scale_t scale<float, 2>;
 template [[host_name("scale_h4_3")]] [[kernel]] decltype(scale<half4, 3>) scale<half4, 3>;
+
+// Address-space qualified members (SPIRV-Cross style): one definition is kept.
+struct Box {
+  float v[4] = {0, 0, 0, 0};
+  float get(int i) threadgroup { return v[i]; }
+  float get(int i) device { return v[i]; }
+  float get(int i) const device { return v[i]; }
+  float get(int i) const thread { return v[i]; }
+  constexpr Box() threadgroup = default;
+  constexpr Box() = default;
+};
+struct Other {
+  float get(int i) threadgroup { return float(i); }
+};

@@ -54,6 +54,22 @@ template <typename T, int N>
     x[i] = x[i] * T(N);
 }
 typedef decltype(scale<float, 2>) scale_t;
+
+
+
+
+struct Box {
+  float v[4] = {0, 0, 0, 0};
+  float get(int i)             { return v[i]; }
+
+  float get(int i) const        { return v[i]; }
+
+  constexpr Box()             = default;
+
+};
+struct Other {
+  float get(int i)             { return float(i); }
+};
 #line 1 "<pymetal wrapper>"
 // <pm_wrap helpers>
 // entry 0: reduce
