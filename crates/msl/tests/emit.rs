@@ -119,3 +119,14 @@ fn vertex_entries_are_reflected_not_emitted() {
     let err = l.emit(Target::Cpu, &["vs"], &ConstantValues::default()).unwrap_err();
     assert!(err.to_string().starts_with("t.metal:2:10: error: vertex/fragment functions are not supported"), "{err}");
 }
+
+#[test]
+fn threadgroup_sites_only_for_reachable_code() {
+    let l = lib("void unused() { threadgroup float a[4]; a[0] = 0; }\n\
+                 void used() { threadgroup float b[4]; b[0] = 0; }\n\
+                 kernel void k(device float* x [[buffer(0)]]) { threadgroup float c[2]; c[0] = 0; used(); }\n");
+    let e = golden_text(&l.emit(Target::Cpu, &["k"], &ConstantValues::default()).unwrap().source);
+    assert!(e.contains("PM_TG_VAR(0, pm_tg_t_0, a)"), "{e}");
+    assert!(e.contains("PM_TG_VAR(0, pm_tg_t_1, b)"), "{e}");
+    assert!(e.contains("PM_TG_VAR(1, pm_tg_t_2, c)"), "{e}");
+}

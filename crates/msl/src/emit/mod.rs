@@ -42,6 +42,7 @@ pub fn emit(
 ) -> Result<Emitted, Diagnostic> {
     let an = parse::analyze(&lib.pp)?;
     let mut eps = Vec::new();
+    let mut indices = Vec::new();
     for name in entries {
         let Some(ep) = an.reflection.entry_points.iter().find(|e| e.name == *name) else {
             let mut d =
@@ -63,8 +64,9 @@ pub fn emit(
             return Err(Diagnostic::error_at(&lib.pp.files, ep.loc, why));
         }
         eps.push(ep);
+        indices.extend(an.reflection.entry_points.iter().position(|e| e.name == *name));
     }
-    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, target, constants);
+    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, target, constants, &indices);
     rw.run()?;
     let user = std::mem::replace(&mut rw.out.s, String::new());
 
@@ -105,6 +107,6 @@ pub fn emit(
 pub fn validate(lib: &Library) -> Result<(), Diagnostic> {
     let an = parse::analyze(&lib.pp)?;
     let constants = ConstantValues::default();
-    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, Target::Cpu, &constants);
+    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, Target::Cpu, &constants, &[]);
     rw.run()
 }

@@ -33,7 +33,11 @@ pub(crate) struct Rewriter<'a> {
     constants: &'a ConstantValues,
     pub out: Out<'a>,
     next_site: u32,
+    /// Names the `using pm_tg_t_<n>` aliases (unique even where site ids are shared).
+    next_alias: u32,
     removed: HashMap<usize, usize>,
+    /// Sorted token ranges of bodies reachable from the emitted entry points.
+    live: Vec<(usize, usize)>,
     fc_at: HashMap<usize, usize>,
     /// Names usable in constant expressions (function constants, constexpr constants).
     constexpr_names: HashSet<String>,
@@ -45,7 +49,15 @@ pub(crate) struct Rewriter<'a> {
 }
 
 impl<'a> Rewriter<'a> {
-    pub fn new(pp: &'a Preprocessed, an: &'a Analysis, target: Target, constants: &'a ConstantValues) -> Self {
+    /// `entries`: indices of the entry points being emitted; threadgroup declarations they
+    /// can reach get distinct site ids, all others (never run) share site 0.
+    pub fn new(
+        pp: &'a Preprocessed,
+        an: &'a Analysis,
+        target: Target,
+        constants: &'a ConstantValues,
+        entries: &[usize],
+    ) -> Self {
         let mut removed: HashMap<usize, usize> = an.removed.iter().copied().collect();
         removed.extend(duplicate_members(&pp.tokens, &an.matching));
         Rewriter {
@@ -57,7 +69,9 @@ impl<'a> Rewriter<'a> {
             constants,
             out: Out::new(&pp.files),
             next_site: 0,
+            next_alias: 0,
             removed,
+            live: an.reachable_ranges(entries),
             fc_at: an.fconsts.iter().enumerate().map(|(i, f)| (f.lo, i)).collect(),
             constexpr_names: an.reflection.function_constants.iter().map(|f| f.name.clone()).collect(),
             scopes: vec![Scope::Namespace],
@@ -376,17 +390,25 @@ impl<'a> Rewriter<'a> {
             }
             decls.push((name, hi));
         }
+        let live = self.live.iter().any(|&(lo, hi)| lo <= i && i < hi);
         for (name, hi) in decls {
-            let site = self.next_site;
+            let site = if live { self.next_site } else { 0 };
             if site >= MAX_TG_SITES {
-                return Err(self.err(i, format!("too many threadgroup declarations (at most {MAX_TG_SITES})")));
+                return Err(self.err(
+                    i,
+                    format!("too many threadgroup declarations reachable from the emitted entry points (at most {MAX_TG_SITES}); emit fewer entry points at a time"),
+                ));
             }
-            self.next_site += 1;
-            self.emit_text(&format!("using pm_tg_t_{site} ="), i);
+            if live {
+                self.next_site += 1;
+            }
+            let alias = self.next_alias;
+            self.next_alias += 1;
+            self.emit_text(&format!("using pm_tg_t_{alias} ="), i);
             self.range(ty.0, ty.1)?;
             self.range(name + 1, hi)?;
             let var = self.toks[name].text.clone();
-            self.emit_text(&format!("; PM_TG_VAR({site}, pm_tg_t_{site}, {var});"), name);
+            self.emit_text(&format!("; PM_TG_VAR({site}, pm_tg_t_{alias}, {var});"), name);
         }
         self.prev = Some(semi);
         Ok(semi + 1)

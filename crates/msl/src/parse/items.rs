@@ -20,6 +20,46 @@ pub(crate) struct Analysis {
     pub removed: Vec<(usize, usize)>,
     /// Function-constant declarations, replaced by `constexpr` definitions.
     pub fconsts: Vec<FcDecl>,
+    /// Function and class bodies (the call graph by names).
+    pub units: Vec<Unit>,
+    /// Per entry point (same order): its function's unit and the names in its template arguments.
+    pub entry_roots: Vec<(Option<usize>, Vec<String>)>,
+}
+
+impl Analysis {
+    /// Token ranges of the bodies that the given entry points can reach (by names, conservatively).
+    pub fn reachable_ranges(&self, entries: &[usize]) -> Vec<(usize, usize)> {
+        let mut seen = vec![false; self.units.len()];
+        let mut work: Vec<usize> = Vec::new();
+        let mut names: Vec<&str> = Vec::new();
+        for &e in entries {
+            if let Some((unit, extra)) = self.entry_roots.get(e) {
+                work.extend(unit.iter().copied());
+                names.extend(extra.iter().map(|s| s.as_str()));
+            }
+        }
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, u) in self.units.iter().enumerate() {
+            for d in &u.defines {
+                by_name.entry(d.as_str()).or_default().push(i);
+            }
+        }
+        for n in names {
+            work.extend(by_name.get(n).into_iter().flatten().copied());
+        }
+        while let Some(u) = work.pop() {
+            if std::mem::replace(&mut seen[u], true) {
+                continue;
+            }
+            for n in &self.units[u].idents {
+                work.extend(by_name.get(n.as_str()).into_iter().flatten().copied().filter(|&v| !seen[v]));
+            }
+        }
+        let mut r: Vec<(usize, usize)> =
+            seen.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| self.units[i].range).collect();
+        r.sort_unstable();
+        r
+    }
 }
 
 /// `constant T name [[function_constant(i)]];` spanning tokens `[lo, hi)`.
@@ -57,8 +97,15 @@ pub(crate) fn analyze(pp: &Preprocessed) -> Result<Analysis, Diagnostic> {
         ns: Vec::new(),
     };
     s.decl_list(0, toks.len(), 0)?;
-    let (entry_points, removed, fconsts, function_constants) = s.finish()?;
-    Ok(Analysis { reflection: Reflection { entry_points, function_constants }, matching: m, removed, fconsts })
+    let (entry_points, removed, fconsts, function_constants, units, entry_roots) = s.finish()?;
+    Ok(Analysis {
+        reflection: Reflection { entry_points, function_constants },
+        matching: m,
+        removed,
+        fconsts,
+        units,
+        entry_roots,
+    })
 }
 
 fn error(pp: &Preprocessed, i: usize, msg: impl Into<String>) -> Diagnostic {
@@ -67,9 +114,12 @@ fn error(pp: &Preprocessed, i: usize, msg: impl Into<String>) -> Diagnostic {
 }
 
 /// A function or class body for the call graph.
-struct Unit {
-    defines: Vec<String>,
-    idents: HashSet<String>,
+#[derive(Clone, Debug)]
+pub(crate) struct Unit {
+    pub defines: Vec<String>,
+    pub idents: HashSet<String>,
+    /// Token range of the body.
+    pub range: (usize, usize),
 }
 
 struct KernelTemplate {
@@ -101,7 +151,14 @@ struct Scanner<'a> {
     ns: Vec<String>,
 }
 
-type Finished = (Vec<EntryPoint>, Vec<(usize, usize)>, Vec<FcDecl>, Vec<FunctionConstant>);
+type Finished = (
+    Vec<EntryPoint>,
+    Vec<(usize, usize)>,
+    Vec<FcDecl>,
+    Vec<FunctionConstant>,
+    Vec<Unit>,
+    Vec<(Option<usize>, Vec<String>)>,
+);
 
 impl<'a> Scanner<'a> {
     fn err(&self, i: usize, msg: impl Into<String>) -> Diagnostic {
@@ -326,7 +383,7 @@ impl<'a> Scanner<'a> {
             };
         }
         let idents = self.idents(lo, hi);
-        self.units.push(Unit { defines, idents });
+        self.units.push(Unit { defines, idents, range: (lo, hi) });
     }
 
     /// A declaration without a body: function constants and program-scope constants.
@@ -471,7 +528,7 @@ impl<'a> Scanner<'a> {
         let qs = self.qual_start(name_at);
         let unit = body.map(|(_, e)| {
             let idents = self.idents(paren, e);
-            self.units.push(Unit { defines: vec![name.clone()], idents });
+            self.units.push(Unit { defines: vec![name.clone()], idents, range: (paren, e) });
             self.units.len() - 1
         });
         let (stage, host_name) = self.stage_of(k, qs, false)?;
@@ -874,6 +931,7 @@ impl<'a> Scanner<'a> {
             }
         }
         let mut entries: Vec<EntryPoint> = Vec::new();
+        let mut roots = Vec::new();
         for p in self.pending {
             if let Some(prev) = entries.iter().find(|e| e.name == p.ep.name) {
                 return Err(error(
@@ -886,8 +944,9 @@ impl<'a> Scanner<'a> {
             ep.uses_sync = p.unit.is_some_and(|u| sync.get(u).copied().unwrap_or(true))
                 || p.extra.iter().any(|n| is_sync_primitive(n) || names.contains(n.as_str()));
             entries.push(ep);
+            roots.push((p.unit, p.extra));
         }
-        Ok((entries, self.removed, self.fconsts, self.fcs))
+        Ok((entries, self.removed, self.fconsts, self.fcs, self.units, roots))
     }
 }
 

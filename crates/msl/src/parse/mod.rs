@@ -157,3 +157,63 @@ const BUILTINS: [(&str, Builtin); 25] = [
     ("point_coord", Builtin::PointCoord),
     ("sample_id", Builtin::SampleId),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Library, Options};
+
+    fn reflect_src(src: &str) -> Reflection {
+        Library::new(src, &Options::default()).unwrap().reflection
+    }
+
+    #[test]
+    fn implicit_bindings_in_declaration_order() {
+        let r = reflect_src(
+            "kernel void k(constant size_t& dim, device const float* in [[buffer(0)]], device float* out,\n\
+             texture2d<float> t, sampler s, uint i [[thread_position_in_grid]]) {}\n",
+        );
+        let b: Vec<Binding> = r.entry_points[0].params.iter().map(|p| p.binding).collect();
+        assert_eq!(
+            b,
+            vec![
+                Binding::Buffer(1),
+                Binding::Buffer(0),
+                Binding::Buffer(2),
+                Binding::Texture(0),
+                Binding::Sampler(0),
+                Binding::Builtin(Builtin::ThreadPositionInGrid)
+            ]
+        );
+        let p = &r.entry_points[0].params[1];
+        assert_eq!((p.address_space, p.is_const, p.name.as_str()), (AddressSpace::Device, true, "in"));
+    }
+
+    #[test]
+    fn instantiation_styles_and_sync() {
+        let r = reflect_src(
+            "void helper2() { simd_sum(1.0f); }\nvoid helper() { helper2(); }\n\
+             template <typename T> kernel void a(device T* x [[buffer(0)]]) { helper(); }\n\
+             template <typename T> [[kernel]] void b(device T* x [[buffer(0)]]) {}\n\
+             typedef decltype(a<float>) a_t;\ntemplate [[host_name(\"a_f\")]] kernel a_t a<float>;\n\
+             template [[host_name(\"b_i\")]] [[kernel]] decltype(b<int>) b<int>;\n\
+             namespace n { kernel void c(device int* x [[buffer(0)]]) {} }\n",
+        );
+        let e: Vec<(&str, &str, bool)> =
+            r.entry_points.iter().map(|e| (e.name.as_str(), e.function.as_str(), e.uses_sync)).collect();
+        assert_eq!(e, vec![("a_f", "a<float>", true), ("b_i", "b<int>", false), ("c", "n::c", false)]);
+    }
+
+    #[test]
+    fn function_constant_indices() {
+        let r = reflect_src(
+            "constant int BASE = 10;\nconstant half h [[function_constant(BASE * 2 + 1)]];\nconstant bool b [[function_constant(0)]] = true;\n",
+        );
+        let f: Vec<(&str, u32, &str, Option<&str>)> = r
+            .function_constants
+            .iter()
+            .map(|c| (c.name.as_str(), c.index, c.type_text.as_str(), c.default.as_deref()))
+            .collect();
+        assert_eq!(f, vec![("h", 21, "half", None), ("b", 0, "bool", Some("true"))]);
+    }
+}
