@@ -8,6 +8,8 @@
 //! reported by [`lex`].
 
 use crate::span::{FileId, Loc};
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 /// What kind of preprocessing token.
@@ -81,11 +83,44 @@ struct Lexer<'a> {
     line: u32,
     col: u32,
     file: FileId,
+    /// Token texts seen so far: repeated identifiers and punctuators share one allocation.
+    interned: HashSet<Rc<str>, BuildHasherDefault<FxHasher>>,
+}
+
+/// FxHash: a fast hasher for short keys (token texts, symbols).
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        self.0 = h;
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl<'a> Lexer<'a> {
     fn new(src: &'a str, file: FileId) -> Self {
-        Lexer { bytes: src.as_bytes(), pos: 0, line: 1, col: 1, file }
+        Lexer { bytes: src.as_bytes(), pos: 0, line: 1, col: 1, file, interned: HashSet::default() }
     }
 
     fn loc(&self) -> Loc {
@@ -94,6 +129,9 @@ impl<'a> Lexer<'a> {
 
     /// Skips any backslash-newline splices at the current position.
     fn skip_splices(&mut self) {
+        if self.bytes.get(self.pos) != Some(&b'\\') {
+            return;
+        }
         loop {
             let b = self.bytes;
             let p = self.pos;
@@ -138,7 +176,12 @@ impl<'a> Lexer<'a> {
     }
 
     fn run(mut self) -> Result<Vec<Token>, LexError> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.bytes.len() / 4);
+        let mut text = String::new();
+        // A UTF-8 byte order mark is not part of the text.
+        if self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            self.pos = 3;
+        }
         let mut line_start = true;
         let mut space = false;
         while let Some(c) = self.peek() {
@@ -150,16 +193,28 @@ impl<'a> Lexer<'a> {
                     continue;
                 }
                 b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
-                    self.bump();
+                    self.pos += 1;
+                    self.col += 1;
                     space = true;
                     continue;
                 }
                 b'/' if self.peek2() == Some(b'/') => {
-                    while let Some(c) = self.peek() {
-                        if c == b'\n' {
-                            break;
+                    loop {
+                        // Fast scan to the end of the line or a backslash (maybe a splice).
+                        while let Some(&b) = self.bytes.get(self.pos) {
+                            if b == b'\n' || b == b'\\' {
+                                break;
+                            }
+                            self.pos += 1;
+                            self.col += 1;
                         }
-                        self.bump();
+                        match self.peek() {
+                            None | Some(b'\n') => break,
+                            Some(_) => {
+                                self.pos += 1;
+                                self.col += 1;
+                            }
+                        }
                     }
                     space = true;
                     continue;
@@ -184,23 +239,55 @@ impl<'a> Lexer<'a> {
                 _ => {}
             }
             let loc = self.loc();
-            let (kind, text) = self.token()?;
-            out.push(Token { kind, text: text.into(), loc, space_before: space, line_start });
+            text.clear();
+            let kind = self.token(&mut text)?;
+            let text = self.intern(&text);
+            out.push(Token { kind, text, loc, space_before: space, line_start });
             line_start = false;
             space = false;
         }
         Ok(out)
     }
 
-    fn token(&mut self) -> Result<(TokenKind, String), LexError> {
+    fn intern(&mut self, text: &str) -> Rc<str> {
+        if let Some(r) = self.interned.get(text) {
+            return r.clone();
+        }
+        let r: Rc<str> = text.into();
+        if text.len() <= 64 {
+            self.interned.insert(r.clone());
+        }
+        r
+    }
+
+    /// Lexes one token into `text` (empty on entry).
+    fn token(&mut self, text: &mut String) -> Result<TokenKind, LexError> {
         let start = self.loc();
         let c = self.peek().unwrap_or(0);
-        let mut text = String::new();
         if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 && self.utf8_ident_start() {
-            while let Some(c) = self.peek() {
-                if c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80 && self.utf8_ident_start() {
-                    self.take_char(&mut text);
-                } else {
+            loop {
+                // Fast path: a run of identifier bytes (non-ASCII characters are taken whole).
+                let from = self.pos;
+                let mut end = from;
+                let mut chars = 0u32;
+                while let Some(&b) = self.bytes.get(end) {
+                    if !(b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80) {
+                        break;
+                    }
+                    if !(0x80..0xC0).contains(&b) {
+                        chars += 1;
+                    }
+                    end += 1;
+                }
+                match std::str::from_utf8(self.bytes.get(from..end).unwrap_or(&[])) {
+                    Ok(chunk) => text.push_str(chunk),
+                    Err(_) => text.push_str(&String::from_utf8_lossy(self.bytes.get(from..end).unwrap_or(&[]))),
+                }
+                self.pos = end;
+                self.col += chars;
+                let before = self.pos;
+                self.skip_splices();
+                if self.pos == before {
                     break;
                 }
             }
@@ -210,45 +297,36 @@ impl<'a> Lexer<'a> {
                     return self.quoted(q, text, start);
                 }
             }
-            return Ok((TokenKind::Ident, text));
+            return Ok(TokenKind::Ident);
         }
         if c.is_ascii_digit() || c == b'.' && self.peek2().is_some_and(|d| d.is_ascii_digit()) {
             while let Some(c) = self.peek() {
-                if (c == b'+' || c == b'-')
-                    && matches!(text.as_bytes().last(), Some(b'e' | b'E' | b'p' | b'P'))
-                    && !is_hex(&text)
-                    || (c == b'+' || c == b'-') && matches!(text.as_bytes().last(), Some(b'p' | b'P'))
-                {
-                    self.take_char(&mut text);
-                } else if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' {
-                    self.take_char(&mut text);
-                } else if c == b'\'' && self.peek2().is_some_and(|d| d.is_ascii_alphanumeric()) {
-                    self.take_char(&mut text);
+                let last = text.as_bytes().last().copied();
+                let sign = (c == b'+' || c == b'-')
+                    && (matches!(last, Some(b'e' | b'E')) && !is_hex(text) || matches!(last, Some(b'p' | b'P')));
+                let body = c.is_ascii_alphanumeric() || c == b'.' || c == b'_';
+                if sign || body || c == b'\'' && self.peek2().is_some_and(|d| d.is_ascii_alphanumeric()) {
+                    self.take_char(text);
                 } else {
                     break;
                 }
             }
-            return Ok((TokenKind::Number, text));
+            return Ok(TokenKind::Number);
         }
         if c == b'"' || c == b'\'' {
             return self.quoted(c, text, start);
         }
-        for p in PUNCTS.iter().chain(PUNCTS_TAIL.iter()) {
-            if self.starts_with(p) {
-                for _ in 0..p.len() {
-                    self.bump();
-                }
-                return Ok((TokenKind::Punct, (*p).to_string()));
-            }
-        }
-        self.take_char(&mut text);
-        Ok((TokenKind::Other, text))
-    }
-
-    fn starts_with(&mut self, p: &str) -> bool {
         self.skip_splices();
+        let rest = self.bytes.get(self.pos..).unwrap_or(&[]);
         // Punctuators never span a splice in practice; compare raw bytes.
-        self.bytes[self.pos..].starts_with(p.as_bytes())
+        if let Some(p) = punct_at(rest) {
+            self.pos += p.len();
+            self.col += p.len() as u32;
+            text.push_str(p);
+            return Ok(TokenKind::Punct);
+        }
+        self.take_char(text);
+        Ok(TokenKind::Other)
     }
 
     /// True when the byte at the cursor starts a non-ASCII character (allowed in identifiers).
@@ -261,11 +339,11 @@ impl<'a> Lexer<'a> {
         let Some(c) = self.peek() else { return };
         let len = utf8_len(c);
         let end = (self.pos + len).min(self.bytes.len());
-        let chunk = String::from_utf8_lossy(&self.bytes[self.pos..end]).into_owned();
-        text.push_str(&chunk);
-        for _ in 0..(end - self.pos) {
-            self.pos += 1;
+        match std::str::from_utf8(self.bytes.get(self.pos..end).unwrap_or(&[])) {
+            Ok(chunk) => text.push_str(chunk),
+            Err(_) => text.push('\u{fffd}'),
         }
+        self.pos = end;
         if c == b'\n' {
             self.line += 1;
             self.col = 1;
@@ -274,10 +352,10 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn quoted(&mut self, q: u8, mut text: String, start: Loc) -> Result<(TokenKind, String), LexError> {
+    fn quoted(&mut self, q: u8, text: &mut String, start: Loc) -> Result<TokenKind, LexError> {
         let save = (self.pos, self.line, self.col);
         let prefix = text.len();
-        self.take_char(&mut text);
+        self.take_char(text);
         loop {
             match self.peek() {
                 None | Some(b'\n') if q == b'\'' => {
@@ -286,31 +364,40 @@ impl<'a> Lexer<'a> {
                     (self.pos, self.line, self.col) = save;
                     text.truncate(prefix);
                     if !text.is_empty() {
-                        return Ok((TokenKind::Ident, text));
+                        return Ok(TokenKind::Ident);
                     }
-                    self.take_char(&mut text);
-                    return Ok((TokenKind::Other, text));
+                    self.take_char(text);
+                    return Ok(TokenKind::Other);
                 }
                 None | Some(b'\n') => {
                     let what = if q == b'"' { "string literal" } else { "character literal" };
                     return Err(LexError { loc: start, message: format!("unterminated {what}") });
                 }
                 Some(b'\\') => {
-                    self.take_char(&mut text);
+                    self.take_char(text);
                     if self.peek().is_some_and(|c| c != b'\n') {
-                        self.take_char(&mut text);
+                        self.take_char(text);
                     }
                 }
                 Some(c) => {
-                    self.take_char(&mut text);
+                    self.take_char(text);
                     if c == q {
                         break;
                     }
                 }
             }
         }
-        Ok((if q == b'"' { TokenKind::Str } else { TokenKind::Char }, text))
+        Ok(if q == b'"' { TokenKind::Str } else { TokenKind::Char })
     }
+}
+
+/// The longest punctuator at the start of `rest`.
+fn punct_at(rest: &[u8]) -> Option<&'static str> {
+    let c = *rest.first()?;
+    PUNCTS.iter().chain(PUNCTS_TAIL.iter()).copied().find(|p| {
+        let pb = p.as_bytes();
+        pb.first() == Some(&c) && rest.len() >= pb.len() && pb.iter().zip(rest).all(|(a, b)| a == b)
+    })
 }
 
 fn is_hex(text: &str) -> bool {
@@ -409,5 +496,7 @@ mod tests {
         let t = lex("a @ $ \u{0} é", 0).unwrap();
         assert_eq!(t[1].kind, TokenKind::Other);
         assert_eq!(t.len(), 5);
+        let t = lex("\u{feff}#x", 0).unwrap();
+        assert_eq!((t[0].text.as_ref(), t[0].line_start, t[0].loc.col), ("#", true, 1));
     }
 }

@@ -98,7 +98,7 @@ fn include_paths_and_relative_includes() {
     assert!(p.files.name(d.loc.file).ends_with("detail.h"));
     assert_eq!((d.loc.line, d.loc.col), (1, 5));
     let seven = p.tokens.iter().find(|t| &*t.text == "7").unwrap();
-    assert_eq!(seven.loc, d.loc.clone().with_col(14));
+    assert_eq!(seven.loc, d.loc.with_col(14));
     // An error inside an include is located there.
     t.write("inc2/bad.h", "int ok;\n#error bad header\n");
     let e = preprocess("#include <bad.h>\n", &opts).unwrap_err();
@@ -153,4 +153,54 @@ fn large_input_is_fast() {
     // Generous: debug builds are ~10x slower than release, where this takes a few ms.
     assert!(took.as_secs_f64() < 5.0, "took {took:?}");
     eprintln!("20k lines, {} tokens: {took:?}", p.tokens.len());
+}
+
+#[test]
+fn exponential_includes_are_bounded() {
+    let t = TempDir::new("fanout");
+    for i in 0..40 {
+        t.write(&format!("h{i}.h"), &format!("#include \"h{}.h\"\n#include \"h{}.h\"\n", i + 1, i + 1));
+    }
+    t.write("h40.h", "\n");
+    let opts = Options { include_paths: vec![t.0.clone()], ..Options::default() };
+    let start = std::time::Instant::now();
+    let e = preprocess("#include <h0.h>\n", &opts).unwrap_err();
+    assert!(e.message.contains("too many #include"), "{e}");
+    assert!(start.elapsed().as_secs() < 20);
+}
+
+/// `cargo test --release -p msl --test preprocess bench -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn bench() {
+    let mut heavy = String::from(
+        "#define instantiate_kernel(name, func, ...) template [[host_name(name)]] [[kernel]] decltype(func<__VA_ARGS__>) func<__VA_ARGS__>;\n\
+         #define instantiate_all(tname, t) instantiate_kernel(\"a_\" #tname, a, t) instantiate_kernel(\"b_\" #tname, b, t, t)\n\
+         #define MUL(a, b) ((a) * (b))\n#define SQ(x) MUL(x, x)\n",
+    );
+    let mut plain = String::new();
+    for i in 0..20_000 {
+        match i % 4 {
+            0 => heavy.push_str(&format!("instantiate_all(t{i}, float{})\n", i % 5)),
+            1 => heavy.push_str(&format!("int v{i} = SQ(SQ({i})) + __LINE__;\n")),
+            2 => heavy.push_str("#if defined(__METAL_VERSION__) && __METAL_VERSION__ >= 300\nint ok;\n#endif\n"),
+            _ => heavy.push_str("  for (uint i = 0; i < N; i++) { out[i] = in[i] * 2.0h; } // comment\n"),
+        }
+        plain.push_str("  for (uint i = 0; i < n; i++) { out[i] = in[i] * 2.0h + float4(x.xyz, 1); } // comment\n");
+    }
+    if let Ok(which) = std::env::var("PP_BENCH_LOOP") {
+        let src = if which == "plain" { &plain } else { &heavy };
+        for _ in 0..20 {
+            std::hint::black_box(preprocess(src, &Options::default()).unwrap());
+        }
+        return;
+    }
+    for (name, src) in [("plain", &plain), ("heavy", &heavy)] {
+        let t = std::time::Instant::now();
+        let n = msl::lex::lex(src, 0).unwrap().len();
+        let lex = t.elapsed();
+        let t = std::time::Instant::now();
+        let p = preprocess(src, &Options::default()).unwrap();
+        eprintln!("{name}: lex {n} tokens {lex:?}; preprocess -> {} tokens {:?}", p.tokens.len(), t.elapsed());
+    }
 }

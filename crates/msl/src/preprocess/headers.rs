@@ -44,7 +44,7 @@ pub(crate) enum Found {
 /// A file read once and kept for later includes.
 pub(crate) struct Loaded {
     file: FileId,
-    toks: Rc<[Token]>,
+    toks: Rc<Vec<Token>>,
     /// The macro of a classic `#ifndef G … #endif` include guard around the whole file.
     guard: Option<Rc<str>>,
 }
@@ -175,6 +175,10 @@ impl Pp<'_> {
         if self.frames.len() >= self.limits.max_include_depth {
             return Err(self
                 .err(at, format!("#include nested too deeply (more than {} levels)", self.limits.max_include_depth)));
+        }
+        self.includes += 1;
+        if self.includes > self.limits.max_includes {
+            return Err(self.err(at, format!("too many #include operations (more than {})", self.limits.max_includes)));
         }
         match self.find_include(&name, angle) {
             None => {

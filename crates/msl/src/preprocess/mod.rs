@@ -31,7 +31,7 @@ use crate::span::{FileId, Loc};
 use crate::{Diagnostic, Options, SourceFiles};
 use macros::Macro;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -117,6 +117,8 @@ pub struct Limits {
     /// Tokens waiting to be rescanned at any one time.
     pub max_pending_tokens: usize,
     pub max_include_depth: usize,
+    /// `#include`s entered in total (bounds includes that fan out exponentially).
+    pub max_includes: usize,
     /// Nesting of macro invocations in arguments and of `#if` sub-expressions.
     pub max_nesting: usize,
 }
@@ -128,6 +130,7 @@ impl Default for Limits {
             max_expansion_work: 50_000_000,
             max_pending_tokens: 10_000_000,
             max_include_depth: 200,
+            max_includes: 100_000,
             max_nesting: 256,
         }
     }
@@ -179,7 +182,7 @@ struct Cond {
 /// A file being read.
 struct Frame {
     file: FileId,
-    toks: Rc<[Token]>,
+    toks: Rc<Vec<Token>>,
     pos: usize,
     conds: Vec<Cond>,
     /// Directory for `#include "…"` relative to this file.
@@ -193,12 +196,12 @@ struct Frame {
 }
 
 impl Frame {
-    fn new(file: FileId, toks: Rc<[Token]>, dir: Option<PathBuf>, canon: Option<PathBuf>) -> Self {
+    fn new(file: FileId, toks: Rc<Vec<Token>>, dir: Option<PathBuf>, canon: Option<PathBuf>) -> Self {
         Frame { file, toks, pos: 0, conds: Vec::new(), dir, canon, remap: None, directive_end_line: 0 }
     }
 
     fn active(&self) -> bool {
-        self.conds.last().map_or(true, |c| c.active)
+        self.conds.last().is_none_or(|c| c.active)
     }
 
     /// The token with its location mapped through `#line`.
@@ -212,35 +215,7 @@ impl Frame {
     }
 }
 
-/// A fast hasher for identifiers and hide-set keys (FxHash).
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = self.0;
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-        self.0 = h;
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(i as u64);
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<lex::FxHasher>>;
 
 /// Interned hide sets: sorted sets of macro symbols; id 0 is the empty set.
 #[derive(Default)]
@@ -349,6 +324,7 @@ pub(crate) struct Pp<'o> {
     /// The next output token starts a line (after a pragma or an empty expansion at a line start).
     carry_line_start: bool,
     remap_texts: usize,
+    includes: usize,
 }
 
 impl<'o> Pp<'o> {
@@ -370,6 +346,7 @@ impl<'o> Pp<'o> {
             if_mode: false,
             carry_line_start: false,
             remap_texts: 0,
+            includes: 0,
         }
     }
 
@@ -377,17 +354,18 @@ impl<'o> Pp<'o> {
         Diagnostic::error_at(&self.files, loc, msg)
     }
 
-    fn lex_text(&self, text: &str, id: FileId) -> Result<Rc<[Token]>, Diagnostic> {
+    fn lex_text(&self, text: &str, id: FileId) -> Result<Rc<Vec<Token>>, Diagnostic> {
         lex::lex(text, id).map(Rc::from).map_err(|e| self.err(e.loc, e.message))
     }
 
     fn active(&self) -> bool {
-        self.frames.last().map_or(true, Frame::active)
+        self.frames.last().is_none_or(Frame::active)
     }
 
     /// The main loop: reads the files, runs directives, expands macros.
     fn run(&mut self) -> Result<Vec<Token>, Diagnostic> {
-        let mut out: Vec<Token> = Vec::new();
+        let hint = self.frames.first().map_or(0, |f| f.toks.len());
+        let mut out: Vec<Token> = Vec::with_capacity(hint + hint / 2);
         let mut pending: Vec<PTok> = Vec::new();
         loop {
             let t = match pending.pop() {

@@ -159,7 +159,7 @@ fn line_directive_maps_locations() {
     assert_eq!(locs[2], ("101".into(), "foo.metal".into(), 101));
     assert_eq!(locs[3], ("\"foo.metal\"".into(), "foo.metal".into(), 101));
     assert_eq!(locs[4], ("c".into(), "foo.metal".into(), 7));
-    assert_eq!(p.files.line_text(locs[4].1.len() as u32 * 0 + p.tokens[4].loc.file, 7), Some("c"));
+    assert_eq!(p.files.line_text(p.tokens[4].loc.file, 7), Some("c"));
     assert_eq!(p.files.line_text(p.tokens[1].loc.file, 100), Some("b"));
 }
 
@@ -229,4 +229,23 @@ fn hide_sets() {
     assert_eq!(h.union(a, c), b);
     assert_eq!(h.intersect(b, c), c);
     assert_eq!(h.intersect(a, c), 0);
+}
+
+#[test]
+fn nesting_limits_fit_in_a_small_stack() {
+    // Just under the limits, on a 1 MiB stack (Python and test threads may have small ones).
+    let h = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(|| {
+            let n = Limits::default().max_nesting - 2;
+            let mut src = String::from("#define I(x) x\n#define V(...) __VA_ARGS__\n");
+            src.push_str(&"I(V(".repeat(n / 2));
+            src.push('1');
+            src.push_str(&"))".repeat(n / 2));
+            src.push_str(&format!("\n#if {}1{}\nok\n#endif\n", "(".repeat(n / 2 - 2), ")".repeat(n / 2 - 2)));
+            src.push_str(&format!("#if {}1\nok\n#endif\n", "- ".repeat(n - 4)));
+            preprocess(&src, &Options::default()).map(|p| p.tokens.len())
+        })
+        .unwrap();
+    assert_eq!(h.join().unwrap().unwrap(), 3);
 }
