@@ -122,11 +122,14 @@ pub(crate) struct Unit {
     pub range: (usize, usize),
 }
 
+/// A function template with a body: a kernel template (`stage` set, params read at once),
+/// or a plain one that an instantiation marked `kernel` may turn into an entry point.
 struct KernelTemplate {
     name: String,
     qual: String,
-    stage: Stage,
-    params: Vec<Param>,
+    stage: Option<Stage>,
+    params: Option<Vec<Param>>,
+    paren: (usize, usize),
     unit: Option<usize>,
 }
 
@@ -532,6 +535,14 @@ impl<'a> Scanner<'a> {
             self.units.len() - 1
         });
         let (stage, host_name) = self.stage_of(k, qs, false)?;
+        if let (None, Some(_), true) = (stage, body, is_template) {
+            if pe != NONE && pe > paren {
+                let qual = self.qualified(&spell_compact(&self.toks[qs..=name_at]));
+                let paren = (paren, pe);
+                self.templates.push(KernelTemplate { name, qual, stage: None, params: None, paren, unit });
+            }
+            return Ok(());
+        }
         let (Some(stage), Some(_)) = (stage, body) else { return Ok(()) };
         if stage == Stage::Kernel && !self.returns_void(k, qs) {
             return Err(self.err(name_at, format!("kernel function '{name}' must return void")));
@@ -542,7 +553,8 @@ impl<'a> Scanner<'a> {
         let params = self.params(paren, pe, stage, &name)?;
         let qual = self.qualified(&spell_compact(&self.toks[qs..=name_at]));
         if is_template {
-            self.templates.push(KernelTemplate { name, qual, stage, params, unit });
+            let paren = (paren, pe);
+            self.templates.push(KernelTemplate { name, qual, stage: Some(stage), params: Some(params), paren, unit });
         } else {
             let ep = EntryPoint {
                 name: host_name.unwrap_or_else(|| name.clone()),
@@ -674,10 +686,16 @@ impl<'a> Scanner<'a> {
         let (inst_stage, host) = self.stage_of(start + 1, qs, true)?;
         let name = self.text(name_at).to_string();
         let tpl = self.templates.iter().rposition(|t| t.name == name);
-        let stage = inst_stage.or_else(|| tpl.map(|i| self.templates[i].stage));
+        let stage = inst_stage.or_else(|| tpl.and_then(|i| self.templates[i].stage));
         let Some(stage) = stage else { return Ok(()) };
         let params = match (tpl, paren) {
-            (Some(i), _) => self.templates[i].params.clone(),
+            (Some(i), _) => match &self.templates[i].params {
+                Some(p) => p.clone(),
+                None => {
+                    let (p, pe) = self.templates[i].paren;
+                    self.params(p, pe, stage, &name)?
+                }
+            },
             (None, Some(p)) => {
                 let pe = self.close(p);
                 if pe == NONE || pe <= p {

@@ -70,3 +70,10 @@ struct Box {
 struct Other {
   float get(int i) threadgroup { return float(i); }
 };
+
+// A plain template made a kernel by its instantiation (ggml style).
+template <typename T>
+void plain_copy(device const T* src, device T* dst, uint i [[thread_position_in_grid]]) {
+  dst[i] = src[i];
+}
+template [[host_name("copy_f32")]] kernel void plain_copy<float>(device const float*, device float*, uint);

@@ -70,6 +70,12 @@ struct Box {
 struct Other {
   float get(int i)             { return float(i); }
 };
+
+
+template <typename T>
+void plain_copy(       const T* src,        T* dst, ::metal::uint i                   ) {
+  dst[i] = src[i];
+}
 #line 1 "<pymetal wrapper>"
 // <pm_wrap helpers>
 // entry 0: reduce
@@ -148,5 +154,27 @@ extern "C" void pm_group_3(const pm_dispatch *d, pm_cpu_thread *t) {
       for (unsigned x = 0; x < t->tg_size[0]; ++x) {
         t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;
         pm_call_3(d, t);
+      }
+}
+// entry 4: copy_f32
+static inline void pm_call_4(const pm_dispatch *d, pm_cpu_thread *t) {
+  (void)d; (void)t;
+  using pm_F = decltype(::plain_copy<float>);
+#line 79 "features.metal"
+  ::plain_copy<float>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d->buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d->buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(t->group[0] * d->tg_size[0] + t->tid[0], t->group[1] * d->tg_size[1] + t->tid[1], t->group[2] * d->tg_size[2] + t->tid[2]));
+#line 1 "<pymetal wrapper>"
+}
+extern "C" void pm_entry_4(const pm_dispatch *d, pm_cpu_thread *t) {
+  ::metal::detail::pm_cur = t;
+  pm_call_4(d, t);
+}
+extern "C" void pm_group_4(const pm_dispatch *d, pm_cpu_thread *t) {
+  ::metal::detail::pm_cur = t;
+  unsigned pm_i = 0;
+  for (unsigned z = 0; z < t->tg_size[2]; ++z)
+    for (unsigned y = 0; y < t->tg_size[1]; ++y)
+      for (unsigned x = 0; x < t->tg_size[0]; ++x) {
+        t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;
+        pm_call_4(d, t);
       }
 }

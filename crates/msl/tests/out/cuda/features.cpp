@@ -70,6 +70,12 @@ struct Box {
 struct Other {
   float get(int i)             { return float(i); }
 };
+
+
+template <typename T>
+void plain_copy(       const T* src,        T* dst, ::metal::uint i                   ) {
+  dst[i] = src[i];
+}
 #line 1 "<pymetal wrapper>"
 // <pm_wrap helpers>
 extern __shared__ __align__(16) unsigned char pm_dyn_smem[];
@@ -136,5 +142,21 @@ extern "C" __global__ void pm_entry_3(const __grid_constant__ pm_dispatch d) {
   using pm_F = decltype(::scale< ::metal::half4,3>);
 #line 58 "features.metal"
   ::scale< ::metal::half4,3>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
+}
+// entry 4: copy_f32
+extern "C" __global__ void pm_entry_4(const __grid_constant__ pm_dispatch d) {
+  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
+  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;
+  const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
+  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
+  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
+  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
+  (void)pm_flat;
+  using pm_F = decltype(::plain_copy<float>);
+#line 79 "features.metal"
+  ::plain_copy<float>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
 #line 1 "<pymetal wrapper>"
 }
