@@ -12,15 +12,42 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock};
 /// Driver entry points we call (cudarc's names, versioned where it loads a `_v2`). All are
 /// checked at start-up, because cudarc panics on a missing symbol at the first call.
 const REQUIRED: &[&str] = &[
-    "cuInit", "cuDriverGetVersion", "cuDeviceGetCount", "cuDeviceGet", "cuDeviceGetName",
-    "cuDeviceTotalMem_v2", "cuDeviceGetAttribute", "cuDevicePrimaryCtxRetain",
-    "cuDevicePrimaryCtxReset_v2", "cuCtxSetCurrent", "cuGetErrorName", "cuGetErrorString",
-    "cuMemAlloc_v2", "cuMemFree_v2", "cuMemAllocManaged", "cuMemGetInfo_v2", "cuMemsetD8_v2",
-    "cuMemHostAlloc", "cuMemFreeHost", "cuMemHostRegister_v2", "cuMemHostUnregister",
-    "cuMemcpyHtoDAsync_v2", "cuMemcpyDtoHAsync_v2", "cuMemcpyDtoDAsync_v2", "cuMemsetD8Async",
-    "cuModuleLoadData", "cuModuleGetFunction", "cuFuncGetAttribute", "cuFuncSetAttribute",
-    "cuLaunchKernel", "cuStreamCreate", "cuStreamDestroy_v2", "cuEventCreate", "cuEventRecord",
-    "cuEventSynchronize", "cuEventDestroy_v2",
+    "cuInit",
+    "cuDriverGetVersion",
+    "cuDeviceGetCount",
+    "cuDeviceGet",
+    "cuDeviceGetName",
+    "cuDeviceTotalMem_v2",
+    "cuDeviceGetAttribute",
+    "cuDevicePrimaryCtxRetain",
+    "cuDevicePrimaryCtxReset_v2",
+    "cuCtxSetCurrent",
+    "cuGetErrorName",
+    "cuGetErrorString",
+    "cuMemAlloc_v2",
+    "cuMemFree_v2",
+    "cuMemAllocManaged",
+    "cuMemGetInfo_v2",
+    "cuMemsetD8_v2",
+    "cuMemHostAlloc",
+    "cuMemFreeHost",
+    "cuMemHostRegister_v2",
+    "cuMemHostUnregister",
+    "cuMemcpyHtoDAsync_v2",
+    "cuMemcpyDtoHAsync_v2",
+    "cuMemcpyDtoDAsync_v2",
+    "cuMemsetD8Async",
+    "cuModuleLoadData",
+    "cuModuleGetFunction",
+    "cuFuncGetAttribute",
+    "cuFuncSetAttribute",
+    "cuLaunchKernel",
+    "cuStreamCreate",
+    "cuStreamDestroy_v2",
+    "cuEventCreate",
+    "cuEventRecord",
+    "cuEventSynchronize",
+    "cuEventDestroy_v2",
 ];
 /// Used only when present.
 const OPTIONAL_PREFETCH: &str = "cuMemPrefetchAsync_v2";
@@ -172,13 +199,29 @@ impl DeviceShared {
         if let Ok(mut f) = self.last_fault.lock() {
             *f = Some(message.to_string());
         }
+        // Each step's outcome is kept in `last_fault`, so a failed recovery says why.
+        let mut steps = Vec::new();
+        // SAFETY: unbinding the calling thread's context is always allowed.
+        steps.push(("cuCtxSetCurrent(NULL)", check(unsafe { sys::cuCtxSetCurrent(std::ptr::null_mut()) })));
         // SAFETY: resetting destroys every allocation of the context; gen is bumped below with
         // the gate held, so no object of the old generation touches the driver again.
-        let _ = unsafe { sys::cuDevicePrimaryCtxReset_v2(self.cu_device) };
+        steps.push(("cuDevicePrimaryCtxReset", check(unsafe { sys::cuDevicePrimaryCtxReset_v2(self.cu_device) })));
         let mut ctx: sys::CUcontext = std::ptr::null_mut();
         // SAFETY: valid out-pointer; re-retaining gives the (re-created) primary context.
-        if check(unsafe { sys::cuDevicePrimaryCtxRetain(&mut ctx, self.cu_device) }).is_ok() {
+        let retained = check(unsafe { sys::cuDevicePrimaryCtxRetain(&mut ctx, self.cu_device) });
+        let ok = retained.is_ok();
+        steps.push(("cuDevicePrimaryCtxRetain", retained));
+        if ok {
             self.ctx.store(ctx, Ordering::Release);
+            steps.push(("cuCtxSetCurrent", self.make_current()));
+            steps.push(("cuMemGetInfo", memory::free_memory().map(|_| ())));
+        }
+        let failed: Vec<String> =
+            steps.iter().filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}"))).collect();
+        if !failed.is_empty() {
+            if let Ok(mut f) = self.last_fault.lock() {
+                *f = Some(format!("{message}; recovery failed: {}", failed.join(", ")));
+            }
         }
         if let Ok(mut allocs) = self.shared_allocs.lock() {
             if std::env::var("PYMETAL_CUDA_REMAP_LOST").map(|v| v != "0").unwrap_or(true) {
@@ -213,7 +256,11 @@ impl CudaDevice {
             let mut v: c_int = 0;
             // SAFETY: valid out-pointer and device.
             let r = check(unsafe { sys::cuDeviceGetAttribute(&mut v, a, dev) });
-            if r.is_ok() { v } else { 0 }
+            if r.is_ok() {
+                v
+            } else {
+                0
+            }
         };
         let mut name_buf = [0 as c_char; 256];
         // SAFETY: the buffer has 256 writable bytes, as passed.
@@ -227,7 +274,10 @@ impl CudaDevice {
         // SAFETY: valid out-pointer; the retain is never released (devices live for the process).
         check(unsafe { sys::cuDevicePrimaryCtxRetain(&mut ctx, dev) })
             .map_err(|e| format!("could not create a context on GPU {ordinal}: {e}"))?;
-        let cc = (attr(Attr::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR), attr(Attr::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR));
+        let cc = (
+            attr(Attr::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
+            attr(Attr::CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
+        );
         let optin = attr(Attr::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN).max(0) as u32;
         let smem = attr(Attr::CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK).max(0) as u32;
         let max_dyn_smem = optin.max(smem);

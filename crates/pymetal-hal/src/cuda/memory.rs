@@ -85,7 +85,11 @@ impl CudaBuffer {
         device.make_current().map_err(|e| HalError::Device(format!("cuCtxSetCurrent: {e}")))?;
         match mode {
             StorageMode::Shared => {
-                let (free, total) = free_memory().map_err(|e| HalError::Device(format!("cuMemGetInfo: {e}")))?;
+                let (free, total) = free_memory().map_err(|e| {
+                    let fault = device.last_fault.lock().ok().and_then(|f| f.clone());
+                    let after = fault.map(|f| format!(" (after an earlier fault: {f})")).unwrap_or_default();
+                    HalError::Device(format!("cuMemGetInfo: {e}{after}"))
+                })?;
                 if size > free {
                     return Err(oom(
                         size,
