@@ -324,23 +324,36 @@ def _():
 @check("interop: __cuda_array_interface__ / dlpack")
 def _():
     b = buffer(np.arange(16, dtype=np.float32))
-    if not hasattr(b, "__cuda_array_interface__") and not hasattr(b, "__dlpack__"):
-        raise Skip("not exposed by the binding yet")
+    cai = b.__cuda_array_interface__
+    assert cai["version"] == 3 and cai["shape"] == (64,) and cai["typestr"] == "|u1", cai
+    ptr = cai["data"][0]
+    assert b.__dlpack_device__()[0] == 2, b.__dlpack_device__()
     notes = []
     try:
         import cupy
 
         arr = cupy.asarray(b).view(cupy.float32)
+        assert arr.data.ptr == ptr
         assert float(arr.sum()) == 120.0
-        notes.append("cupy ok")
+        x = cupy.from_dlpack(b)
+        assert x.data.ptr == ptr
+        notes.append("cupy ok (CAI + dlpack, shared)")
     except ImportError:
         notes.append("no cupy")
     try:
         import torch
 
         t = torch.as_tensor(b, device="cuda").view(torch.float32)
+        assert t.data_ptr() == ptr
         assert float(t.sum()) == 120.0
-        notes.append("torch ok")
+        u = torch.from_dlpack(b)
+        assert u.data_ptr() == ptr
+        del b
+        import gc
+
+        gc.collect()
+        assert float(u.view(torch.float32).sum()) == 120.0  # the capsule keeps the buffer alive
+        notes.append("torch ok (CAI + dlpack, shared, kept alive)")
     except ImportError:
         notes.append("no torch")
     return ", ".join(notes)

@@ -198,6 +198,19 @@ class Buffer:
     def device(self) -> Device: ...
     label: str
     def __len__(self) -> int: ...
+    # zero-copy interop: CUDA buffers only (AttributeError on host devices)
+    @property
+    def __cuda_array_interface__(self) -> Dict[str, Any]: ...
+    # (2 = kDLCUDA, ordinal) for CUDA buffers, (1 = kDLCPU, 0) for host ones
+    def __dlpack_device__(self) -> Tuple[int, int]: ...
+    def __dlpack__(
+        self,
+        stream: Optional[int] = None,
+        *,
+        max_version: Optional[Tuple[int, int]] = None,
+        dl_device: Optional[Tuple[int, int]] = None,
+        copy: Optional[bool] = None,
+    ) -> Any: ...
 
 @final
 class Library:
