@@ -7,7 +7,9 @@
 //! runs at once on the caller's thread.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use pymetal_hal as hal;
 
@@ -148,6 +150,7 @@ impl CommandQueue {
                 completed: Vec::new(),
             }),
             cond: Condvar::new(),
+            done: AtomicBool::new(false),
         }))
     }
 }
@@ -163,6 +166,23 @@ struct CbInner {
     queue: CommandQueue,
     state: Mutex<CbState>,
     cond: Condvar,
+    /// Set (after `state`) once the status is Completed or Error: waiters poll it briefly
+    /// before sleeping on `cond` (see `spin_budget`).
+    done: AtomicBool,
+}
+
+/// How long `wait_until_completed` polls for completion before sleeping on the Condvar:
+/// a sleeping thread takes several µs to wake, which dominates the commit+wait of small
+/// GPU kernels. `PYMETAL_WAIT_SPIN_US` (default 100; 0 = never spin); no spinning on
+/// machines with fewer than 4 CPUs (a spinning waiter would steal the backend's CPU).
+fn spin_budget() -> Duration {
+    static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let us = *US.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let default = if cpus >= 4 { 100 } else { 0 };
+        std::env::var("PYMETAL_WAIT_SPIN_US").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+    });
+    Duration::from_micros(us)
 }
 
 pub(crate) struct CbState {
@@ -332,6 +352,7 @@ impl CommandBuffer {
                     st.error = Some(e);
                 }
             }
+            self.0.done.store(true, Ordering::Release);
             (std::mem::take(&mut st.scheduled), std::mem::take(&mut st.completed))
         };
         self.0.cond.notify_all();
@@ -368,6 +389,26 @@ impl CommandBuffer {
         }
     }
 
+    /// Polls `done` for up to `spin_budget()` (at most `limit`); whether it was set.
+    fn spin_until_done(&self, limit: Duration) -> bool {
+        let budget = spin_budget().min(limit);
+        if budget.is_zero() {
+            return self.0.done.load(Ordering::Acquire);
+        }
+        let start = Instant::now();
+        loop {
+            if self.0.done.load(Ordering::Acquire) {
+                return true;
+            }
+            if start.elapsed() >= budget {
+                return false;
+            }
+            for _ in 0..16 {
+                std::hint::spin_loop();
+            }
+        }
+    }
+
     fn wait_for(&self, method: &'static str, done: impl Fn(CommandBufferStatus) -> bool) -> Result<(), WaitError> {
         let mut st = lock(&self.0.state);
         if st.status.is_open() {
@@ -388,6 +429,17 @@ impl CommandBuffer {
             ("CommandBuffer.wait_until_completed", CommandBufferStatus::Completed)
         };
         let deadline = std::time::Instant::now() + timeout;
+        if !scheduled_only {
+            {
+                let st = lock(&self.0.state);
+                if st.status.is_open() {
+                    return Err(WaitError::NotCommitted { method });
+                }
+            }
+            if self.spin_until_done(timeout) {
+                return Ok(true);
+            }
+        }
         let mut st = lock(&self.0.state);
         if st.status.is_open() {
             return Err(WaitError::NotCommitted { method });
@@ -404,6 +456,9 @@ impl CommandBuffer {
 
     /// Blocks until the work completed or failed (check [`status`](Self::status)).
     pub fn wait_until_completed(&self) -> Result<(), WaitError> {
+        if !lock(&self.0.state).status.is_open() && self.spin_until_done(Duration::MAX) {
+            return Ok(());
+        }
         self.wait_for("CommandBuffer.wait_until_completed", |s| s.is_done())
     }
 

@@ -12,8 +12,9 @@ use std::any::Any;
 use std::collections::HashSet;
 use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Pinned host + device staging memory for one submission's `set_bytes` data.
 struct Staging {
@@ -179,9 +180,66 @@ impl Drop for QueueShared {
     }
 }
 
+/// How long the completion thread busy-polls (for the next submission, and for an event
+/// before blocking in cuEventSynchronize): blocking and waking a thread costs several µs
+/// per hop, which dominates the commit+wait of small kernels. `PYMETAL_CUDA_SPIN_US`
+/// (default 200; 0 = never spin); no spinning on machines with fewer than 4 CPUs.
+fn spin_budget() -> Duration {
+    static US: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let us = *US.get_or_init(|| {
+        let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let default = if cpus >= 4 { 200 } else { 0 };
+        std::env::var("PYMETAL_CUDA_SPIN_US").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+    });
+    Duration::from_micros(us)
+}
+
+/// The next submission: polled for `spin_budget()` after the previous one, then blocking.
+fn next_pending(rx: &Receiver<Pending>) -> Option<Pending> {
+    let budget = spin_budget();
+    if !budget.is_zero() {
+        let start = Instant::now();
+        loop {
+            match rx.try_recv() {
+                Ok(p) => return Some(p),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            if start.elapsed() >= budget {
+                break;
+            }
+            for _ in 0..32 {
+                std::hint::spin_loop();
+            }
+        }
+    }
+    rx.recv().ok()
+}
+
+/// Waits for `ev`: cuEventQuery for `spin_budget()`, then cuEventSynchronize.
+fn wait_event(ev: sys::CUevent) -> Result<(), DriverError> {
+    let budget = spin_budget();
+    if !budget.is_zero() {
+        let start = Instant::now();
+        loop {
+            // SAFETY: as for cuEventSynchronize (caller).
+            match unsafe { sys::cuEventQuery(ev) } {
+                sys::CUresult::CUDA_ERROR_NOT_READY => {}
+                r => return check(r),
+            }
+            if start.elapsed() >= budget {
+                break;
+            }
+            std::hint::spin_loop();
+        }
+    }
+    // SAFETY: the event was recorded on this queue's stream in this generation (caller).
+    check(unsafe { sys::cuEventSynchronize(ev) })
+}
+
 fn wait_loop(q: Arc<QueueShared>, rx: Receiver<Pending>) {
     let dev = q.device.clone();
-    while let Ok(p) = rx.recv() {
+    while let Some(p) = next_pending(&rx) {
         let mut sticky: Option<String> = None;
         let result: Result<(), ExecError> = {
             let guard = dev.gate.read();
@@ -190,8 +248,8 @@ fn wait_loop(q: Arc<QueueShared>, rx: Receiver<Pending>) {
             } else {
                 let _ = dev.make_current();
                 let waited = match p.event {
-                    // SAFETY: the event was recorded on this queue's stream in this generation.
-                    Some(ev) => check(unsafe { sys::cuEventSynchronize(ev) }),
+                    // The event was recorded on this queue's stream in this generation.
+                    Some(ev) => wait_event(ev),
                     None => Ok(()),
                 };
                 if let (Some(ev), Ok(())) = (p.event, &waited) {
