@@ -9,11 +9,10 @@
 """
 
 import sys
-import time
+from pathlib import Path
 
-import numpy as np
-
-import pymetal as pm
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _matmul  # noqa: E402  (the shared harness, next to this file)
 
 SHADER = """
 #include <metal_stdlib>
@@ -70,68 +69,9 @@ kernel void matmul_optimized(
 }
 """
 
-SIZES = [("Small", 128, 128, 128), ("Odd", 300, 170, 250), ("Medium", 256, 256, 256),
-         ("Large", 512, 512, 512), ("Huge", 1024, 1024, 1024)]
-
-
-def best_of(fn, repeats):
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def main():
-    device = pm.create_system_default_device()
-    queue = device.new_command_queue()
-    print(f"Device: {device.name}")
-    library = device.new_library_with_source(SHADER)
-    pipeline = device.new_compute_pipeline_state(library.new_function("matmul_optimized"))
-    rng = np.random.default_rng(3)
-    ok = True
-    print(f"{'Size (MxNxK)':<24}{'NumPy ms':>10}{'GFLOPS':>9}{'Opt. ms':>11}{'GFLOPS':>9}{'rel. error':>12}  ok")
-    for label, M, N, K in SIZES:
-        a = rng.standard_normal((M, K), dtype=np.float32)
-        b = rng.standard_normal((K, N), dtype=np.float32)
-        buf_a = device.new_buffer_with_data(a, pm.ResourceStorageModeShared)
-        buf_b = device.new_buffer_with_data(b, pm.ResourceStorageModeShared)
-        buf_c = device.new_buffer(M * N * 4, pm.ResourceStorageModeShared)
-        c = np.frombuffer(buf_c.contents(), dtype=np.float32).reshape(M, N)
-        c[...] = np.nan
-        dims = np.array([M, N, K, 0], dtype=np.uint32).tobytes()
-
-        def run():
-            cb = queue.command_buffer()
-            enc = cb.compute_command_encoder()
-            enc.set_compute_pipeline_state(pipeline)
-            enc.set_buffer(buf_a, 0, 0)
-            enc.set_buffer(buf_b, 0, 1)
-            enc.set_buffer(buf_c, 0, 2)
-            enc.set_bytes(dims, 3)
-            enc.dispatch_threadgroups((N + 31) // 32, (M + 31) // 32, 1, 32, 8, 1)
-            enc.end_encoding()
-            cb.commit()
-            cb.wait_until_completed()
-
-        run()
-        result = c.copy()
-        expected = a.astype(np.float64) @ b.astype(np.float64)
-        err = float(np.linalg.norm(result - expected) / np.linalg.norm(expected))
-        good = bool(np.isfinite(result).all()) and err < 1e-5
-        ok &= good
-        t_np = best_of(lambda: a @ b, 5)
-        t_metal = best_of(run, 2 if M * N * K <= 512**3 else 1)
-        flops = 2.0 * M * N * K
-        print(f"{label + f' ({M}x{N}x{K})':<24}{t_np * 1e3:>10.2f}{flops / t_np / 1e9:>9.1f}"
-              f"{t_metal * 1e3:>11.2f}{flops / t_metal / 1e9:>9.1f}{err:>12.2e}  {'yes' if good else 'NO'}")
-    if not ok:
-        print("FAILED: results differ from numpy")
-        return 1
-    print("Verified: every product matches numpy (float64 reference)")
-    return 0
-
+SIZES = _matmul.sizes(odd=(300, 170, 250), huge=True)  # (label, M, N, K)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # One 32x8 threadgroup per 32x32 block of C: each thread computes 4 rows of it.
+    sys.exit(_matmul.run(SHADER, "matmul_optimized", SIZES, seed=3, column="Opt. ms",
+                         block=(32, 32), threads=(32, 8), repeats=2))

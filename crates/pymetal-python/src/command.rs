@@ -12,6 +12,48 @@ use crate::library::ComputePipelineState;
 use crate::resource::Buffer;
 use crate::types::Range;
 
+/// One `#[pymethods]` block for `$ty`: the methods given, plus the getters every labelled
+/// object shares: `device` (the `Py<Device>` that `$device` reaches from `$this`, i.e. self)
+/// and `label` / `set_label` over `self.inner`.
+macro_rules! labelled_pymethods {
+    ($ty:ty, device = |$this:ident| $device:expr; $($body:tt)*) => {
+        #[pymethods]
+        impl $ty {
+            $($body)*
+            #[getter]
+            fn device(&self, py: Python<'_>) -> Py<Device> {
+                let $this = self;
+                $device.clone_ref(py)
+            }
+            #[getter]
+            fn label(&self) -> String {
+                self.inner.label()
+            }
+            #[setter]
+            fn set_label(&self, label: &str) {
+                self.inner.set_label(label)
+            }
+        }
+    };
+}
+pub(crate) use labelled_pymethods;
+
+/// `labelled_pymethods!` for an encoder: adds `end_encoding` and the `command_buffer` getter.
+macro_rules! encoder_pymethods {
+    ($ty:ty; $($body:tt)*) => {
+        labelled_pymethods!($ty, device = |e| e.command_buffer.get().queue.get().device;
+            $($body)*
+            fn end_encoding(&self) -> PyResult<()> {
+                self.inner.end_encoding().py()
+            }
+            #[getter]
+            fn command_buffer(&self, py: Python<'_>) -> Py<CommandBuffer> {
+                self.command_buffer.clone_ref(py)
+            }
+        );
+    };
+}
+
 /// Runs command buffers in commit order (MTLCommandQueue).
 #[pyclass(module = "pymetal", frozen)]
 pub struct CommandQueue {
@@ -19,22 +61,9 @@ pub struct CommandQueue {
     pub device: Py<Device>,
 }
 
-#[pymethods]
-impl CommandQueue {
+labelled_pymethods! { CommandQueue, device = |q| q.device;
     fn command_buffer(slf: &Bound<'_, Self>) -> CommandBuffer {
         CommandBuffer { inner: slf.get().inner.command_buffer(), queue: slf.clone().unbind() }
-    }
-    #[getter]
-    fn device(&self, py: Python<'_>) -> Py<Device> {
-        self.device.clone_ref(py)
-    }
-    #[getter]
-    fn label(&self) -> String {
-        self.inner.label()
-    }
-    #[setter]
-    fn set_label(&self, label: &str) {
-        self.inner.set_label(label)
     }
     fn __repr__(&self) -> String {
         format!("<pymetal.CommandQueue label={:?}>", self.inner.label())
@@ -62,6 +91,22 @@ fn python_handler(handler: Py<PyAny>, cb: Py<CommandBuffer>) -> impl FnOnce(&pym
     }
 }
 
+/// `handler` (which must be callable) wrapped by `python_handler` for the command buffer `slf`.
+fn callable_handler(
+    slf: &Bound<'_, CommandBuffer>,
+    handler: Bound<'_, PyAny>,
+) -> PyResult<impl FnOnce(&pymetal::CommandBuffer) + Send + 'static> {
+    if !handler.is_callable() {
+        return Err(pyo3::exceptions::PyTypeError::new_err("handler must be callable"));
+    }
+    Ok(python_handler(handler.unbind(), slf.clone().unbind()))
+}
+
+/// Three dispatch sizes checked by `dim` (each must fit in 32 bits), named `{prefix}x` etc.
+fn dims3(prefix: &str, x: u64, y: u64, z: u64) -> PyResult<[u32; 3]> {
+    Ok([dim(&format!("{prefix}x"), x)?, dim(&format!("{prefix}y"), y)?, dim(&format!("{prefix}z"), z)?])
+}
+
 /// Waits in short slices without the GIL, so that Ctrl-C interrupts a long wait.
 fn wait(py: Python<'_>, cb: &pymetal::CommandBuffer, scheduled_only: bool) -> PyResult<()> {
     loop {
@@ -72,8 +117,7 @@ fn wait(py: Python<'_>, cb: &pymetal::CommandBuffer, scheduled_only: bool) -> Py
     }
 }
 
-#[pymethods]
-impl CommandBuffer {
+labelled_pymethods! { CommandBuffer, device = |cb| cb.queue.get().device;
     fn compute_command_encoder(slf: &Bound<'_, Self>) -> PyResult<ComputeCommandEncoder> {
         let e = slf.get().inner.compute_command_encoder().py()?;
         Ok(ComputeCommandEncoder { inner: e, command_buffer: slf.clone().unbind() })
@@ -101,20 +145,14 @@ impl CommandBuffer {
     }
     /// Calls `handler(command_buffer)` once the work completed (at once if it has).
     fn add_completed_handler(slf: &Bound<'_, Self>, handler: Bound<'_, PyAny>) -> PyResult<()> {
-        if !handler.is_callable() {
-            return Err(pyo3::exceptions::PyTypeError::new_err("handler must be callable"));
-        }
-        let h = python_handler(handler.unbind(), slf.clone().unbind());
+        let h = callable_handler(slf, handler)?;
         let cb = slf.get().inner.clone();
         slf.py().detach(move || cb.add_completed_handler(h));
         Ok(())
     }
     /// Calls `handler(command_buffer)` once the work is scheduled (at once if it is).
     fn add_scheduled_handler(slf: &Bound<'_, Self>, handler: Bound<'_, PyAny>) -> PyResult<()> {
-        if !handler.is_callable() {
-            return Err(pyo3::exceptions::PyTypeError::new_err("handler must be callable"));
-        }
-        let h = python_handler(handler.unbind(), slf.clone().unbind());
+        let h = callable_handler(slf, handler)?;
         let cb = slf.get().inner.clone();
         slf.py().detach(move || cb.add_scheduled_handler(h));
         Ok(())
@@ -132,18 +170,6 @@ impl CommandBuffer {
     fn command_queue(&self, py: Python<'_>) -> Py<CommandQueue> {
         self.queue.clone_ref(py)
     }
-    #[getter]
-    fn device(&self, py: Python<'_>) -> Py<Device> {
-        self.queue.get().device.clone_ref(py)
-    }
-    #[getter]
-    fn label(&self) -> String {
-        self.inner.label()
-    }
-    #[setter]
-    fn set_label(&self, label: &str) {
-        self.inner.set_label(label)
-    }
     fn __repr__(&self) -> String {
         format!("<pymetal.CommandBuffer status={:?}>", self.inner.status())
     }
@@ -156,8 +182,7 @@ pub struct ComputeCommandEncoder {
     command_buffer: Py<CommandBuffer>,
 }
 
-#[pymethods]
-impl ComputeCommandEncoder {
+encoder_pymethods! { ComputeCommandEncoder;
     fn set_compute_pipeline_state(&self, state: &Bound<'_, ComputePipelineState>) -> PyResult<()> {
         self.inner.set_compute_pipeline_state(&state.get().inner).py()
     }
@@ -187,12 +212,8 @@ impl ComputeCommandEncoder {
         threads_y: u64,
         threads_z: u64,
     ) -> PyResult<()> {
-        let groups = [
-            dim("threadgroups_x", threadgroups_x)?,
-            dim("threadgroups_y", threadgroups_y)?,
-            dim("threadgroups_z", threadgroups_z)?,
-        ];
-        let threads = [dim("threads_x", threads_x)?, dim("threads_y", threads_y)?, dim("threads_z", threads_z)?];
+        let groups = dims3("threadgroups_", threadgroups_x, threadgroups_y, threadgroups_z)?;
+        let threads = dims3("threads_", threads_x, threads_y, threads_z)?;
         self.inner.dispatch_threadgroups(groups, threads).py()
     }
     #[allow(clippy::too_many_arguments)]
@@ -205,32 +226,9 @@ impl ComputeCommandEncoder {
         threads_per_group_y: u64,
         threads_per_group_z: u64,
     ) -> PyResult<()> {
-        let threads = [dim("threads_x", threads_x)?, dim("threads_y", threads_y)?, dim("threads_z", threads_z)?];
-        let tg = [
-            dim("threads_per_group_x", threads_per_group_x)?,
-            dim("threads_per_group_y", threads_per_group_y)?,
-            dim("threads_per_group_z", threads_per_group_z)?,
-        ];
+        let threads = dims3("threads_", threads_x, threads_y, threads_z)?;
+        let tg = dims3("threads_per_group_", threads_per_group_x, threads_per_group_y, threads_per_group_z)?;
         self.inner.dispatch_threads(threads, tg).py()
-    }
-    fn end_encoding(&self) -> PyResult<()> {
-        self.inner.end_encoding().py()
-    }
-    #[getter]
-    fn command_buffer(&self, py: Python<'_>) -> Py<CommandBuffer> {
-        self.command_buffer.clone_ref(py)
-    }
-    #[getter]
-    fn device(&self, py: Python<'_>) -> Py<Device> {
-        self.command_buffer.get().queue.get().device.clone_ref(py)
-    }
-    #[getter]
-    fn label(&self) -> String {
-        self.inner.label()
-    }
-    #[setter]
-    fn set_label(&self, label: &str) {
-        self.inner.set_label(label)
     }
 }
 
@@ -251,8 +249,7 @@ fn range_arg(r: &Bound<'_, PyAny>) -> PyResult<(u64, u64)> {
         .map_err(|_| pyo3::exceptions::PyTypeError::new_err("range must be a pymetal.Range or (location, length)"))
 }
 
-#[pymethods]
-impl BlitCommandEncoder {
+encoder_pymethods! { BlitCommandEncoder;
     fn copy_from_buffer(
         &self,
         source_buffer: &Bound<'_, Buffer>,
@@ -274,24 +271,5 @@ impl BlitCommandEncoder {
     }
     fn synchronize_resource(&self, resource: &Bound<'_, Buffer>) -> PyResult<()> {
         self.inner.synchronize_resource(&resource.get().inner).py()
-    }
-    fn end_encoding(&self) -> PyResult<()> {
-        self.inner.end_encoding().py()
-    }
-    #[getter]
-    fn command_buffer(&self, py: Python<'_>) -> Py<CommandBuffer> {
-        self.command_buffer.clone_ref(py)
-    }
-    #[getter]
-    fn device(&self, py: Python<'_>) -> Py<Device> {
-        self.command_buffer.get().queue.get().device.clone_ref(py)
-    }
-    #[getter]
-    fn label(&self) -> String {
-        self.inner.label()
-    }
-    #[setter]
-    fn set_label(&self, label: &str) {
-        self.inner.set_label(label)
     }
 }

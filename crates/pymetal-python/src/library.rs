@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 
+use crate::command::labelled_pymethods;
 use crate::convert;
 use crate::device::Device;
 use crate::enums;
@@ -103,8 +104,7 @@ pub struct Library {
     pub device: Py<Device>,
 }
 
-#[pymethods]
-impl Library {
+labelled_pymethods! { Library, device = |lib| lib.device;
     /// The entry point `name` with `constant_values` (dict name-or-index → bool/int/float)
     /// for its function constants; None if the library has no such function.
     #[pyo3(signature = (name, constant_values=None))]
@@ -120,18 +120,6 @@ impl Library {
     #[getter]
     fn function_names(&self) -> Vec<String> {
         self.inner.function_names()
-    }
-    #[getter]
-    fn device(&self, py: Python<'_>) -> Py<Device> {
-        self.device.clone_ref(py)
-    }
-    #[getter]
-    fn label(&self) -> String {
-        self.inner.label()
-    }
-    #[setter]
-    fn set_label(&self, label: &str) {
-        self.inner.set_label(label)
     }
     fn __repr__(&self) -> String {
         format!("<pymetal.Library functions={:?}>", self.inner.function_names())
