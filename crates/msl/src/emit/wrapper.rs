@@ -211,6 +211,7 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
             }
         }
         Target::Cuda => {
+            let (locals, call) = cuda_constant_locals(ep, &call);
             let _ = write!(
                 out,
                 "extern \"C\" __global__ void pm_entry_{k}(const __grid_constant__ pm_dispatch d) {{\n  \
@@ -222,12 +223,50 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
                  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);\n  \
                  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);\n  \
                  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);\n  \
-                 (void)pm_flat;\n  using pm_F = decltype({f});\n{call}}}\n"
+                 (void)pm_flat;\n  using pm_F = decltype({f});\n{locals}{call}}}\n"
             );
         }
     }
 }
 
+/// CUDA: `constant T&` buffer arguments of at most 256 bytes (not arrays) are passed as a
+/// reference to a local copy (`pm_wrap::cval`): `constant` memory is read-only during a
+/// dispatch, so the copy is equivalent, and the value then lives in registers instead of
+/// being reloaded after every store the compiler cannot prove unrelated. Returns the local
+/// declarations and the call with those arguments replaced.
+fn cuda_constant_locals(ep: &EntryPoint, call: &str) -> (String, String) {
+    let mut locals = String::new();
+    let mut args = call.to_string();
+    for (i, p) in ep.params.iter().enumerate() {
+        if let (Binding::Buffer(b), crate::parse::AddressSpace::Constant) = (p.binding, p.address_space) {
+            let get = format!("pm_wrap::buf<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}])");
+            if args.contains(&get) {
+                let _ = writeln!(
+                    locals,
+                    "  pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::type pm_c{i} = \
+                     pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}]);"
+                );
+                args = args.replacen(&get, &format!("pm_c{i}"), 1);
+            }
+        }
+    }
+    (locals, args)
+}
+
 /// CUDA helper used by the wrappers.
-pub(crate) const CUDA_MIN: &str =
-    "static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }\n";
+pub(crate) const CUDA_MIN: &str = r#"static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }
+namespace pm_wrap {
+/* `constant` buffer arguments: small references become a copy held by the wrapper. */
+template <bool C, class A, class B> struct if_ { using type = A; };
+template <class A, class B> struct if_<false, A, B> { using type = B; };
+template <class P> struct cval { using type = P; static __device__ __forceinline__ P get(unsigned char *p) { return buf<P>::get(p); } };
+template <class T> struct cval<T &> {
+  using type = typename if_<(sizeof(T) <= 256), typename bare<T>::type, T &>::type;
+  static __device__ __forceinline__ T &get(unsigned char *p) { return *reinterpret_cast<T *>(p); }
+};
+template <class T, unsigned N> struct cval<T (&)[N]> {
+  using type = T (&)[N];
+  static __device__ __forceinline__ type get(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
+};
+} // namespace pm_wrap
+"#;

@@ -80,6 +80,20 @@ void plain_copy(       const T* src,        T* dst, ::metal::uint i             
 // <pm_wrap helpers>
 extern __shared__ __align__(16) unsigned char pm_dyn_smem[];
 static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }
+namespace pm_wrap {
+/* `constant` buffer arguments: small references become a copy held by the wrapper. */
+template <bool C, class A, class B> struct if_ { using type = A; };
+template <class A, class B> struct if_<false, A, B> { using type = B; };
+template <class P> struct cval { using type = P; static __device__ __forceinline__ P get(unsigned char *p) { return buf<P>::get(p); } };
+template <class T> struct cval<T &> {
+  using type = typename if_<(sizeof(T) <= 256), typename bare<T>::type, T &>::type;
+  static __device__ __forceinline__ T &get(unsigned char *p) { return *reinterpret_cast<T *>(p); }
+};
+template <class T, unsigned N> struct cval<T (&)[N]> {
+  using type = T (&)[N];
+  static __device__ __forceinline__ type get(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
+};
+} // namespace pm_wrap
 // entry 0: reduce
 extern "C" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
@@ -108,8 +122,9 @@ extern "C" __global__ void pm_entry_1(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::particles);
+  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]);
 #line 39 "features.metal"
-  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
+  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_c1, pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
 #line 1 "<pymetal wrapper>"
 }
 // entry 2: scale_f32_2
