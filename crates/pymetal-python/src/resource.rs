@@ -6,9 +6,9 @@ use std::ffi::{c_void, CStr};
 use numpy::ndarray::ArrayView1;
 use numpy::PyArray1;
 use pyo3::exceptions::{PyAttributeError, PyBufferError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use pyo3::ffi;
 
 use crate::device::Device;
 use crate::enums;
@@ -222,7 +222,9 @@ const NAME_VERSIONED: &CStr = c"dltensor_versioned";
 /// The DLPack device of a buffer and the address to export (None: Private host-only).
 fn dl_target(b: &pymetal::Buffer) -> (DLDevice, Option<*mut c_void>) {
     match b.hal().device_pointer() {
-        Some((ptr, ordinal)) => (DLDevice { device_type: KDL_CUDA, device_id: ordinal as i32 }, Some(ptr as *mut c_void)),
+        Some((ptr, ordinal)) => {
+            (DLDevice { device_type: KDL_CUDA, device_id: ordinal as i32 }, Some(ptr as *mut c_void))
+        }
         None => (DLDevice { device_type: KDL_CPU, device_id: 0 }, b.contents().ok().map(|p| p as *mut c_void)),
     }
 }
