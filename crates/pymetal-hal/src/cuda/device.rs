@@ -211,14 +211,31 @@ impl DeviceShared {
         let retained = check(unsafe { sys::cuDevicePrimaryCtxRetain(&mut ctx, self.cu_device) });
         let ok = retained.is_ok();
         steps.push(("cuDevicePrimaryCtxRetain", retained));
+        let mut recovered = false;
         if ok {
             self.ctx.store(ctx, Ordering::Release);
             steps.push(("cuCtxSetCurrent", self.make_current()));
-            steps.push(("cuMemGetInfo", memory::free_memory().map(|_| ())));
+            let probe = memory::free_memory().map(|_| ());
+            recovered = probe.is_ok();
+            steps.push(("cuMemGetInfo", probe));
+        }
+        if !recovered {
+            // A sticky error can survive the primary context's reset (seen on an H100, driver
+            // 580: the retain returns the fault again); a fresh, non-primary context may not.
+            match fresh_context(self.cu_device) {
+                Ok(new_ctx) => {
+                    self.ctx.store(new_ctx, Ordering::Release);
+                    steps.push(("cuCtxSetCurrent(new context)", self.make_current()));
+                    let probe = memory::free_memory().map(|_| ());
+                    recovered = probe.is_ok();
+                    steps.push(("cuMemGetInfo(new context)", probe));
+                }
+                Err(e) => steps.push(("cuCtxCreate", Err(e))),
+            }
         }
         let failed: Vec<String> =
             steps.iter().filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}"))).collect();
-        if !failed.is_empty() {
+        if !recovered && !failed.is_empty() {
             if let Ok(mut f) = self.last_fault.lock() {
                 *f = Some(format!("{message}; recovery failed: {}", failed.join(", ")));
             }
@@ -233,6 +250,23 @@ impl DeviceShared {
         }
         self.gen.fetch_add(1, Ordering::AcqRel);
     }
+}
+
+/// Creates a new (non-primary) context on `dev`, calling `cuCtxCreate_v2` through our own
+/// symbol lookup: cudarc panics when a symbol is missing, and newer drivers may drop it.
+fn fresh_context(dev: sys::CUdevice) -> Result<sys::CUcontext, DriverError> {
+    type CtxCreate = unsafe extern "C" fn(*mut sys::CUcontext, std::ffi::c_uint, sys::CUdevice) -> CUresult;
+    let missing = || DriverError { code: 500, text: "cuCtxCreate_v2 not found in libcuda.so.1".into() };
+    // SAFETY: loading the driver library that is already loaded only bumps its refcount.
+    let lib = unsafe { libloading::Library::new("libcuda.so.1") }.map_err(|_| missing())?;
+    // SAFETY: the symbol has this C signature in every driver that exports it.
+    let create: libloading::Symbol<CtxCreate> = unsafe { lib.get(b"cuCtxCreate_v2\0") }.map_err(|_| missing())?;
+    let mut ctx: sys::CUcontext = std::ptr::null_mut();
+    // SAFETY: valid out-pointer; flags 0 = default scheduling.
+    check(unsafe { create(&mut ctx, 0, dev) })?;
+    // The driver library stays loaded for the process (cudarc holds it too).
+    std::mem::forget(lib);
+    Ok(ctx)
 }
 
 /// A CUDA GPU.
