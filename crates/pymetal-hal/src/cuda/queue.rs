@@ -269,8 +269,10 @@ fn wait_loop(q: Arc<QueueShared>, rx: Receiver<Pending>) {
                     Some((true, text)) => {
                         let msg = format!(
                             "command buffer failed: the GPU reported {text} while running kernel(s) {}. \
-                             The GPU context was reset so that the device stays usable; buffers created \
-                             before the fault are lost (Shared ones read as zeros)",
+                             pymetal resets the GPU context; buffers created before the fault are lost \
+                             (Shared ones read as zeros). Where the driver keeps the error for the whole \
+                             process (seen with driver 580), later GPU work fails with this message and \
+                             only a new process can use this GPU; the CPU device keeps working",
                             p.kernels
                         );
                         sticky = Some(msg.clone());
