@@ -45,28 +45,29 @@ using namespace metal;
 constant float W[5] = {W0};
 
 // The 5x5 Gaussian is the outer product of a 5-tap kernel W: out = sum_dy W[dy] * sum_dx W[dx] * in.
-// Interior pixels read their rows directly (vectorisable); border pixels clamp to the edge.
+// Outside the image reads the nearest edge pixel (scipy's mode="nearest"): rows are clamped to the
+// image, and so are columns (at x == 1 the tap at x - 2 reads the row's first pixel, p[-1]).
+// Written without branches (loads and the store are guarded by selects) so that the CPU backend
+// vectorises it across the threads of a row; the image is at least 1x1.
 kernel void blur5x5(device const float* input [[buffer(0)]], device float* output [[buffer(1)]],
                  constant uint2& size [[buffer(3)]], uint2 gid [[thread_position_in_grid]]) {
-    int w = int(size.x), h = int(size.y), x = int(gid.x), y = int(gid.y);
-    if (x >= w || y >= h) return;
+    uint w = size.x, h = size.y, x = gid.x, y = gid.y;
+    bool l1 = x >= 1, l2 = x >= 2, c0 = x < w, r1 = x + 1 < w, r2 = x + 2 < w;
     float sum = 0.0f;
-    if (x >= 2 && x < w - 2 && y >= 2 && y < h - 2) {
-        device const float* p = input + (y - 2) * w + (x - 2);
-        for (int dy = 0; dy < 5; ++dy) {
-            float r = W[0] * p[0] + W[1] * p[1] + W[2] * p[2] + W[3] * p[3] + W[4] * p[4];
-            sum += W[dy] * r;
-            p += w;
-        }
-    } else {
-        for (int dy = -2; dy <= 2; ++dy) {
-            device const float* row = input + clamp(y + dy, 0, h - 1) * w;
-            float r = 0.0f;
-            for (int dx = -2; dx <= 2; ++dx) r += W[dx + 2] * row[clamp(x + dx, 0, w - 1)];
-            sum += W[dy + 2] * r;
-        }
+    #pragma unroll
+    for (int dy = 0; dy < 5; ++dy) {
+        device const float* p = input + uint(clamp(int(y) + dy - 2, 0, max(int(h) - 1, 0))) * w + x;
+        float c = c0 ? p[0] : 0.0f;
+        float a = l1 && c0 ? p[-1] : c;
+        float b = l2 && c0 ? p[-2] : a;
+        float d = r1 ? p[1] : c;
+        float e = r2 ? p[2] : d;
+        sum += W[dy] * (W[0] * b + W[1] * a + W[2] * c + W[3] * d + W[4] * e);
     }
-    output[y * w + x] = sum;
+    if (x < w && y < h) {
+        device float* out = output + y * w;
+        out[x] = sum;
+    }
 }
 """
 

@@ -32,40 +32,36 @@ struct BlurParams {
     uint height;
 };
 
+// Outside the image reads the nearest edge pixel (scipy's mode="nearest"): rows are clamped to
+// the image, and so are columns (at x == 1 the tap at x - 2 reads the row's first pixel, p[-1]).
+// Written without branches (loads and the store are guarded by selects): on the CPU backend the
+// threads of a row then run as SIMD vectors. The image is at least 1x1.
 kernel void gaussian_blur_5x5(
     device const float* input    [[buffer(0)]],
     device float* output         [[buffer(1)]],
     constant BlurParams& params  [[buffer(2)]],
     uint2 gid [[thread_position_in_grid]])
 {
-    int w = int(params.width);
-    int h = int(params.height);
-    int x = int(gid.x);
-    int y = int(gid.y);
-    if (x >= w || y >= h) {
-        return;
-    }
+    uint w = params.width;
+    uint h = params.height;
+    uint x = gid.x;
+    uint y = gid.y;
+    bool l1 = x >= 1, l2 = x >= 2, c0 = x < w, r1 = x + 1 < w, r2 = x + 2 < w;
     float sum = 0.0f;
-    if (x >= 2 && x < w - 2 && y >= 2 && y < h - 2) {
-        // interior: the 5x5 neighbourhood is inside the image
-        device const float* p = input + (y - 2) * w + (x - 2);
-        for (int dy = 0; dy < 5; ++dy) {
-            float row = W[0] * p[0] + W[1] * p[1] + W[2] * p[2] + W[3] * p[3] + W[4] * p[4];
-            sum += W[dy] * row;
-            p += w;
-        }
-    } else {
-        // border: read outside pixels as the nearest edge pixel (scipy's mode="nearest")
-        for (int dy = -2; dy <= 2; ++dy) {
-            device const float* p = input + clamp(y + dy, 0, h - 1) * w;
-            float row = 0.0f;
-            for (int dx = -2; dx <= 2; ++dx) {
-                row += W[dx + 2] * p[clamp(x + dx, 0, w - 1)];
-            }
-            sum += W[dy + 2] * row;
-        }
+    #pragma unroll
+    for (int dy = 0; dy < 5; ++dy) {
+        device const float* p = input + uint(clamp(int(y) + dy - 2, 0, max(int(h) - 1, 0))) * w + x;
+        float c = c0 ? p[0] : 0.0f;          // in(x, y + dy - 2)
+        float a = l1 && c0 ? p[-1] : c;      // in(x - 1, ...), or the edge pixel
+        float b = l2 && c0 ? p[-2] : a;      // in(x - 2, ...)
+        float d = r1 ? p[1] : c;             // in(x + 1, ...)
+        float e = r2 ? p[2] : d;             // in(x + 2, ...)
+        sum += W[dy] * (W[0] * b + W[1] * a + W[2] * c + W[3] * d + W[4] * e);
     }
-    output[y * w + x] = sum;
+    if (x < w && y < h) {
+        device float* out = output + y * w;
+        out[x] = sum;
+    }
 }
 """
 

@@ -83,6 +83,20 @@ const CPU: Geo = Geo {
     count: "(t->tg_size[0] * t->tg_size[1] * t->tg_size[2])",
 };
 
+/// The CPU plain loop (`pm_group_<k>`): every built-in is a local value of the loop, so that
+/// the innermost loop (over the grid x position) is a clean counted loop g++ can vectorise.
+const CPU_LOOP: Geo = Geo {
+    tid: ["pm_tx", "pm_ty", "pm_tz"],
+    group: ["pm_gx", "pm_gy", "pm_gz"],
+    pos: ["pm_px", "pm_py", "pm_pz"],
+    size: ["pm_sx", "pm_sy", "pm_sz"],
+    full: ["pm_fx", "pm_fy", "pm_fz"],
+    threads: ["pm_nx", "pm_ny", "pm_nz"],
+    groups: ["pm_Gx", "pm_Gy", "pm_Gz"],
+    flat: "pm_flat",
+    count: "(pm_sx * pm_sy * pm_sz)",
+};
+
 const CUDA: Geo = Geo {
     tid: ["threadIdx.x", "threadIdx.y", "threadIdx.z"],
     group: ["blockIdx.x", "blockIdx.y", "blockIdx.z"],
@@ -162,16 +176,16 @@ pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
 }
 
 /// The wrapper(s) of entry `k`. `file` and `line` locate the kernel for the call line.
-pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Target, file: &str) {
-    let g = if target == Target::Cpu { &CPU } else { &CUDA };
-    // Fully qualified, so that a kernel named like a metal function (`transpose`) is not
-    // ambiguous with it under `using namespace metal;`.
-    let f = function_expr(&ep.function);
-    let f = if f.starts_with("::") { f } else { format!("::{f}") };
+/// The argument list of the call of the user's function, built from the geometry `g`.
+/// `hoisted`: buffer and threadgroup-argument base pointers are the locals `pm_b<i>` / `pm_t<i>`
+/// (the CPU plain loop reads them once per group).
+fn call_args(ep: &EntryPoint, target: Target, g: &Geo, hoisted: bool) -> String {
     let mut args = Vec::new();
     for (i, p) in ep.params.iter().enumerate() {
         let ty = format!("pm_wrap::arg_t<pm_F, {i}>");
         let a = match p.binding {
+            Binding::Buffer(b) if hoisted => format!("pm_wrap::buf<{ty}>::get(pm_b{b})"),
+            Binding::Threadgroup(b) if hoisted => format!("pm_wrap::buf<{ty}>::get(pm_t{b})"),
             Binding::Buffer(b) => {
                 let d = if target == Target::Cpu { "d->" } else { "d." };
                 format!("pm_wrap::buf<{ty}>::get((unsigned char *){d}buffers[{b}])")
@@ -188,10 +202,93 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
         };
         args.push(a);
     }
-    let call_args = args.join(", ");
+    args.join(", ")
+}
+
+/// The CPU plain loop `pm_group_<k>`: all threads of group `t->group` (clipped size
+/// `t->tg_size`; when the kernel uses no per-group built-in, `t->tg_size[0]` may span a run of
+/// consecutive groups along x, which the runtime learns from a probe call). Built-ins are locals; the innermost loop runs over the grid x position
+/// itself (`pm_bx + t->tg_size[0]` cannot wrap: the runtime rejects grids past 2^32 - 1), so
+/// g++ sees a counted loop with affine indices and vectorises kernels like `c[i] = a[i] + b[i]`.
+/// Buffer and threadgroup base pointers are read once: a kernel's stores could otherwise alias
+/// the dispatch block as far as the compiler knows.
+/// `flatten`: the kernel (and what it calls) is inlined into the loop even where g++'s size
+/// heuristics would keep a call (a call in the loop body prevents any vectorisation).
+fn cpu_group_loop(out: &mut String, k: usize, ep: &EntryPoint, f: &str, call_site: &str) {
+    let args = call_args(ep, Target::Cpu, &CPU_LOOP, true);
+    let mut bufs: Vec<u32> = Vec::new();
+    let mut tgs: Vec<u32> = Vec::new();
+    for p in &ep.params {
+        match p.binding {
+            Binding::Buffer(b) if !bufs.contains(&b) => bufs.push(b),
+            Binding::Threadgroup(b) if !tgs.contains(&b) => tgs.push(b),
+            _ => {}
+        }
+    }
+    // Built-ins that are the same whichever group a thread is in: a call may then cover a run
+    // of consecutive groups along x (one longer loop). The runtime asks by calling with a zero
+    // `t->tg_size[0]` (never a real group); the answer is `t->flat = 1`.
+    let span_ok = ep.params.iter().all(|p| match p.binding {
+        Binding::Builtin(b) => matches!(
+            b,
+            Builtin::ThreadPositionInGrid
+                | Builtin::ThreadsPerGrid
+                | Builtin::GridSize
+                | Builtin::ThreadgroupsPerGrid
+                | Builtin::DispatchThreadsPerThreadgroup
+                | Builtin::GridOrigin
+        ),
+        _ => true,
+    });
+    let probe = if span_ok { "  if (t->tg_size[0] == 0) { t->flat = 1u; return; }\n" } else { "" };
+    let _ = write!(
+        out,
+        "extern \"C\" __attribute__((flatten)) void pm_group_{k}(const pm_dispatch *d, pm_cpu_thread *t);\n\
+         extern \"C\" void pm_group_{k}(const pm_dispatch *d, pm_cpu_thread *t) {{\n  \
+         ::metal::detail::pm_cur = t;\n{probe}  \
+         const unsigned pm_gx = t->group[0], pm_gy = t->group[1], pm_gz = t->group[2];\n  \
+         const unsigned pm_sx = t->tg_size[0], pm_sy = t->tg_size[1], pm_sz = t->tg_size[2];\n  \
+         const unsigned pm_fx = d->tg_size[0], pm_fy = d->tg_size[1], pm_fz = d->tg_size[2];\n  \
+         const unsigned pm_nx = d->threads[0], pm_ny = d->threads[1], pm_nz = d->threads[2];\n  \
+         const unsigned pm_Gx = d->threadgroups[0], pm_Gy = d->threadgroups[1], pm_Gz = d->threadgroups[2];\n  \
+         const unsigned pm_bx = pm_gx * pm_fx, pm_by = pm_gy * pm_fy, pm_bz = pm_gz * pm_fz;\n  \
+         const unsigned pm_ex = pm_bx + pm_sx;\n  \
+         (void)pm_sy; (void)pm_nx; (void)pm_ny; (void)pm_nz; (void)pm_Gx; (void)pm_Gy; (void)pm_Gz;\n"
+    );
+    for b in &bufs {
+        let _ = writeln!(out, "  unsigned char *const pm_b{b} = (unsigned char *)d->buffers[{b}];");
+    }
+    for b in &tgs {
+        let _ = writeln!(out, "  unsigned char *const pm_t{b} = t->arena + d->tg_arg_offset[{b}];");
+    }
+    let _ = write!(
+        out,
+        "  using pm_F = decltype({f});\n  \
+         for (unsigned pm_tz = 0; pm_tz < pm_sz; ++pm_tz) {{\n    \
+         const unsigned pm_pz = pm_bz + pm_tz;\n    \
+         for (unsigned pm_ty = 0; pm_ty < pm_sy; ++pm_ty) {{\n      \
+         const unsigned pm_py = pm_by + pm_ty;\n      \
+         const unsigned pm_row = (pm_tz * pm_sy + pm_ty) * pm_sx;\n      \
+         (void)pm_pz; (void)pm_py; (void)pm_row;\n\
+         #pragma GCC ivdep\n      \
+         for (unsigned pm_px = pm_bx; pm_px < pm_ex; ++pm_px) {{\n        \
+         const unsigned pm_tx = pm_px - pm_bx;\n        \
+         const unsigned pm_flat = pm_row + pm_tx;\n        \
+         (void)pm_tx; (void)pm_flat;\n{call_site}  {f}({args});\n#line 1 \"<pymetal wrapper>\"\n      }}\n    }}\n  }}\n}}\n"
+    );
+}
+
+pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Target, file: &str) {
+    let g = if target == Target::Cpu { &CPU } else { &CUDA };
+    // Fully qualified, so that a kernel named like a metal function (`transpose`) is not
+    // ambiguous with it under `using namespace metal;`.
+    let f = function_expr(&ep.function);
+    let f = if f.starts_with("::") { f } else { format!("::{f}") };
+    let call_args = call_args(ep, target, g, false);
     let line = ep.loc.line.max(1);
     let file = file.replace('\\', "\\\\").replace('"', "\\\"");
-    let call = format!("#line {line} \"{file}\"\n  {f}({call_args});\n#line 1 \"<pymetal wrapper>\"\n");
+    let call_site = format!("#line {line} \"{file}\"\n");
+    let call = format!("{call_site}  {f}({call_args});\n#line 1 \"<pymetal wrapper>\"\n");
     let _ = writeln!(out, "// entry {k}: {}", ep.name);
     match target {
         Target::Cpu => {
@@ -201,13 +298,7 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
                  extern \"C\" void pm_entry_{k}(const pm_dispatch *d, pm_cpu_thread *t) {{\n  ::metal::detail::pm_cur = t;\n  pm_call_{k}(d, t);\n}}\n"
             );
             if !ep.uses_sync {
-                let _ = write!(
-                    out,
-                    "extern \"C\" void pm_group_{k}(const pm_dispatch *d, pm_cpu_thread *t) {{\n  ::metal::detail::pm_cur = t;\n  unsigned pm_i = 0;\n  \
-                     for (unsigned z = 0; z < t->tg_size[2]; ++z)\n    for (unsigned y = 0; y < t->tg_size[1]; ++y)\n      \
-                     for (unsigned x = 0; x < t->tg_size[0]; ++x) {{\n        \
-                     t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;\n        pm_call_{k}(d, t);\n      }}\n}}\n"
-                );
+                cpu_group_loop(out, k, ep, &f, &call_site);
             }
         }
         Target::Cuda => {

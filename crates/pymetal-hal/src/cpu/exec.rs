@@ -5,8 +5,9 @@
 //! (so the per-task cost vanishes for small groups). Each worker thread keeps its own
 //! arena (dynamic `[[threadgroup(i)]]` memory, the 64 KiB area of static `threadgroup`
 //! declarations, the SIMD exchange area) and fiber stacks, reused across dispatches.
-//! Kernels without a reachable barrier run a whole group per call of `pm_group_<k>`;
-//! the others run on fibers ([`super::fiber`]).
+//! Kernels without a reachable barrier run a whole group per call of `pm_group_<k>` (a run
+//! of consecutive groups along x when the kernel uses no per-group built-in, see
+//! [`spans_groups`]); the others run on fibers ([`super::fiber`]).
 
 use super::fiber::{FiberSet, GroupMemory, SIMD_SCRATCH_BYTES};
 use super::memory::Scratch;
@@ -79,6 +80,13 @@ impl Launch {
             Grid::Threadgroups { groups, threads_per_group } => {
                 d.threadgroups = groups;
                 d.tg_size = threads_per_group;
+                // Grid positions are 32-bit: the plain loop relies on them not wrapping.
+                if (0..3).any(|k| groups[k] as u64 * threads_per_group[k] as u64 > u32::MAX as u64) {
+                    return Err(exec_err(format!(
+                        "grid of {groups:?} threadgroups of {threads_per_group:?} threads exceeds 2^32 - 1 threads \
+                         in a dimension"
+                    )));
+                }
                 for k in 0..3 {
                     d.threads[k] = groups[k].saturating_mul(threads_per_group[k]);
                 }
@@ -174,8 +182,22 @@ impl Worker {
             sync: None,
         };
         let mem = GroupMemory { arena, tg_static, simd_scratch: simd };
-        for l in first..last {
-            let (g, size) = launch.group(l);
+        let span = kernel.group.is_some_and(|f| spans_groups(f, &launch.d));
+        let mut l = first;
+        while l < last {
+            let (g, mut size) = launch.group(l);
+            let mut next = l + 1;
+            if span {
+                // The groups l..next along x in one call (same y, z): `size[0]` threads from
+                // the first group's start, up to the clipped edge.
+                let m = (launch.d.threadgroups[0] - g[0]) as u64;
+                next = (l + m).min(last);
+                let tx = launch.d.tg_size[0] as u64;
+                let start = g[0] as u64 * tx;
+                let end = (start + (next - l) * tx).min(launch.d.threads[0] as u64);
+                size[0] = (end - start) as u32;
+            }
+            l = next;
             self.reset_tg_static();
             match kernel.group {
                 Some(group_fn) => {
@@ -202,6 +224,26 @@ impl Worker {
         }
         Ok(())
     }
+}
+
+/// Whether `pm_group_<k>` may run a run of consecutive groups along x in one call (its kernel
+/// uses no per-group built-in): a call with a zero `tg_size[0]` answers `flat = 1`.
+fn spans_groups(group_fn: PmCpuEntryFn, d: &PmDispatch) -> bool {
+    let mut probe = PmCpuThread {
+        tid: [0; 3],
+        group: [0; 3],
+        tg_size: [0; 3],
+        flat: 0,
+        arena: std::ptr::null_mut(),
+        tg_static: std::ptr::null_mut(),
+        simd_scratch: std::ptr::null_mut(),
+        simd_live: std::ptr::null(),
+        sched: std::ptr::null_mut(),
+        sync: None,
+    };
+    // SAFETY: a zero-sized group runs no thread; the wrapper only reads the block and writes `flat`.
+    unsafe { group_fn(d, &mut probe) };
+    probe.flat == 1
 }
 
 thread_local! {

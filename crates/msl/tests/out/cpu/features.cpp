@@ -102,15 +102,38 @@ extern "C" void pm_entry_1(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
   pm_call_1(d, t);
 }
+extern "C" __attribute__((flatten)) void pm_group_1(const pm_dispatch *d, pm_cpu_thread *t);
 extern "C" void pm_group_1(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
-  unsigned pm_i = 0;
-  for (unsigned z = 0; z < t->tg_size[2]; ++z)
-    for (unsigned y = 0; y < t->tg_size[1]; ++y)
-      for (unsigned x = 0; x < t->tg_size[0]; ++x) {
-        t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;
-        pm_call_1(d, t);
+  if (t->tg_size[0] == 0) { t->flat = 1u; return; }
+  const unsigned pm_gx = t->group[0], pm_gy = t->group[1], pm_gz = t->group[2];
+  const unsigned pm_sx = t->tg_size[0], pm_sy = t->tg_size[1], pm_sz = t->tg_size[2];
+  const unsigned pm_fx = d->tg_size[0], pm_fy = d->tg_size[1], pm_fz = d->tg_size[2];
+  const unsigned pm_nx = d->threads[0], pm_ny = d->threads[1], pm_nz = d->threads[2];
+  const unsigned pm_Gx = d->threadgroups[0], pm_Gy = d->threadgroups[1], pm_Gz = d->threadgroups[2];
+  const unsigned pm_bx = pm_gx * pm_fx, pm_by = pm_gy * pm_fy, pm_bz = pm_gz * pm_fz;
+  const unsigned pm_ex = pm_bx + pm_sx;
+  (void)pm_sy; (void)pm_nx; (void)pm_ny; (void)pm_nz; (void)pm_Gx; (void)pm_Gy; (void)pm_Gz;
+  unsigned char *const pm_b0 = (unsigned char *)d->buffers[0];
+  unsigned char *const pm_b1 = (unsigned char *)d->buffers[1];
+  using pm_F = decltype(::particles);
+  for (unsigned pm_tz = 0; pm_tz < pm_sz; ++pm_tz) {
+    const unsigned pm_pz = pm_bz + pm_tz;
+    for (unsigned pm_ty = 0; pm_ty < pm_sy; ++pm_ty) {
+      const unsigned pm_py = pm_by + pm_ty;
+      const unsigned pm_row = (pm_tz * pm_sy + pm_ty) * pm_sx;
+      (void)pm_pz; (void)pm_py; (void)pm_row;
+#pragma GCC ivdep
+      for (unsigned pm_px = pm_bx; pm_px < pm_ex; ++pm_px) {
+        const unsigned pm_tx = pm_px - pm_bx;
+        const unsigned pm_flat = pm_row + pm_tx;
+        (void)pm_tx; (void)pm_flat;
+#line 39 "features.metal"
+  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get(pm_b0), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get(pm_b1), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
       }
+    }
+  }
 }
 // entry 2: scale_f32_2
 static inline void pm_call_2(const pm_dispatch *d, pm_cpu_thread *t) {
@@ -124,15 +147,37 @@ extern "C" void pm_entry_2(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
   pm_call_2(d, t);
 }
+extern "C" __attribute__((flatten)) void pm_group_2(const pm_dispatch *d, pm_cpu_thread *t);
 extern "C" void pm_group_2(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
-  unsigned pm_i = 0;
-  for (unsigned z = 0; z < t->tg_size[2]; ++z)
-    for (unsigned y = 0; y < t->tg_size[1]; ++y)
-      for (unsigned x = 0; x < t->tg_size[0]; ++x) {
-        t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;
-        pm_call_2(d, t);
+  if (t->tg_size[0] == 0) { t->flat = 1u; return; }
+  const unsigned pm_gx = t->group[0], pm_gy = t->group[1], pm_gz = t->group[2];
+  const unsigned pm_sx = t->tg_size[0], pm_sy = t->tg_size[1], pm_sz = t->tg_size[2];
+  const unsigned pm_fx = d->tg_size[0], pm_fy = d->tg_size[1], pm_fz = d->tg_size[2];
+  const unsigned pm_nx = d->threads[0], pm_ny = d->threads[1], pm_nz = d->threads[2];
+  const unsigned pm_Gx = d->threadgroups[0], pm_Gy = d->threadgroups[1], pm_Gz = d->threadgroups[2];
+  const unsigned pm_bx = pm_gx * pm_fx, pm_by = pm_gy * pm_fy, pm_bz = pm_gz * pm_fz;
+  const unsigned pm_ex = pm_bx + pm_sx;
+  (void)pm_sy; (void)pm_nx; (void)pm_ny; (void)pm_nz; (void)pm_Gx; (void)pm_Gy; (void)pm_Gz;
+  unsigned char *const pm_b0 = (unsigned char *)d->buffers[0];
+  using pm_F = decltype(::scale<float,2>);
+  for (unsigned pm_tz = 0; pm_tz < pm_sz; ++pm_tz) {
+    const unsigned pm_pz = pm_bz + pm_tz;
+    for (unsigned pm_ty = 0; pm_ty < pm_sy; ++pm_ty) {
+      const unsigned pm_py = pm_by + pm_ty;
+      const unsigned pm_row = (pm_tz * pm_sy + pm_ty) * pm_sx;
+      (void)pm_pz; (void)pm_py; (void)pm_row;
+#pragma GCC ivdep
+      for (unsigned pm_px = pm_bx; pm_px < pm_ex; ++pm_px) {
+        const unsigned pm_tx = pm_px - pm_bx;
+        const unsigned pm_flat = pm_row + pm_tx;
+        (void)pm_tx; (void)pm_flat;
+#line 57 "features.metal"
+  ::scale<float,2>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get(pm_b0), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
       }
+    }
+  }
 }
 // entry 3: scale_h4_3
 static inline void pm_call_3(const pm_dispatch *d, pm_cpu_thread *t) {
@@ -146,15 +191,37 @@ extern "C" void pm_entry_3(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
   pm_call_3(d, t);
 }
+extern "C" __attribute__((flatten)) void pm_group_3(const pm_dispatch *d, pm_cpu_thread *t);
 extern "C" void pm_group_3(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
-  unsigned pm_i = 0;
-  for (unsigned z = 0; z < t->tg_size[2]; ++z)
-    for (unsigned y = 0; y < t->tg_size[1]; ++y)
-      for (unsigned x = 0; x < t->tg_size[0]; ++x) {
-        t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;
-        pm_call_3(d, t);
+  if (t->tg_size[0] == 0) { t->flat = 1u; return; }
+  const unsigned pm_gx = t->group[0], pm_gy = t->group[1], pm_gz = t->group[2];
+  const unsigned pm_sx = t->tg_size[0], pm_sy = t->tg_size[1], pm_sz = t->tg_size[2];
+  const unsigned pm_fx = d->tg_size[0], pm_fy = d->tg_size[1], pm_fz = d->tg_size[2];
+  const unsigned pm_nx = d->threads[0], pm_ny = d->threads[1], pm_nz = d->threads[2];
+  const unsigned pm_Gx = d->threadgroups[0], pm_Gy = d->threadgroups[1], pm_Gz = d->threadgroups[2];
+  const unsigned pm_bx = pm_gx * pm_fx, pm_by = pm_gy * pm_fy, pm_bz = pm_gz * pm_fz;
+  const unsigned pm_ex = pm_bx + pm_sx;
+  (void)pm_sy; (void)pm_nx; (void)pm_ny; (void)pm_nz; (void)pm_Gx; (void)pm_Gy; (void)pm_Gz;
+  unsigned char *const pm_b0 = (unsigned char *)d->buffers[0];
+  using pm_F = decltype(::scale< ::metal::half4,3>);
+  for (unsigned pm_tz = 0; pm_tz < pm_sz; ++pm_tz) {
+    const unsigned pm_pz = pm_bz + pm_tz;
+    for (unsigned pm_ty = 0; pm_ty < pm_sy; ++pm_ty) {
+      const unsigned pm_py = pm_by + pm_ty;
+      const unsigned pm_row = (pm_tz * pm_sy + pm_ty) * pm_sx;
+      (void)pm_pz; (void)pm_py; (void)pm_row;
+#pragma GCC ivdep
+      for (unsigned pm_px = pm_bx; pm_px < pm_ex; ++pm_px) {
+        const unsigned pm_tx = pm_px - pm_bx;
+        const unsigned pm_flat = pm_row + pm_tx;
+        (void)pm_tx; (void)pm_flat;
+#line 58 "features.metal"
+  ::scale< ::metal::half4,3>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get(pm_b0), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
       }
+    }
+  }
 }
 // entry 4: copy_f32
 static inline void pm_call_4(const pm_dispatch *d, pm_cpu_thread *t) {
@@ -168,13 +235,36 @@ extern "C" void pm_entry_4(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
   pm_call_4(d, t);
 }
+extern "C" __attribute__((flatten)) void pm_group_4(const pm_dispatch *d, pm_cpu_thread *t);
 extern "C" void pm_group_4(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
-  unsigned pm_i = 0;
-  for (unsigned z = 0; z < t->tg_size[2]; ++z)
-    for (unsigned y = 0; y < t->tg_size[1]; ++y)
-      for (unsigned x = 0; x < t->tg_size[0]; ++x) {
-        t->tid[0] = x; t->tid[1] = y; t->tid[2] = z; t->flat = pm_i++;
-        pm_call_4(d, t);
+  if (t->tg_size[0] == 0) { t->flat = 1u; return; }
+  const unsigned pm_gx = t->group[0], pm_gy = t->group[1], pm_gz = t->group[2];
+  const unsigned pm_sx = t->tg_size[0], pm_sy = t->tg_size[1], pm_sz = t->tg_size[2];
+  const unsigned pm_fx = d->tg_size[0], pm_fy = d->tg_size[1], pm_fz = d->tg_size[2];
+  const unsigned pm_nx = d->threads[0], pm_ny = d->threads[1], pm_nz = d->threads[2];
+  const unsigned pm_Gx = d->threadgroups[0], pm_Gy = d->threadgroups[1], pm_Gz = d->threadgroups[2];
+  const unsigned pm_bx = pm_gx * pm_fx, pm_by = pm_gy * pm_fy, pm_bz = pm_gz * pm_fz;
+  const unsigned pm_ex = pm_bx + pm_sx;
+  (void)pm_sy; (void)pm_nx; (void)pm_ny; (void)pm_nz; (void)pm_Gx; (void)pm_Gy; (void)pm_Gz;
+  unsigned char *const pm_b0 = (unsigned char *)d->buffers[0];
+  unsigned char *const pm_b1 = (unsigned char *)d->buffers[1];
+  using pm_F = decltype(::plain_copy<float>);
+  for (unsigned pm_tz = 0; pm_tz < pm_sz; ++pm_tz) {
+    const unsigned pm_pz = pm_bz + pm_tz;
+    for (unsigned pm_ty = 0; pm_ty < pm_sy; ++pm_ty) {
+      const unsigned pm_py = pm_by + pm_ty;
+      const unsigned pm_row = (pm_tz * pm_sy + pm_ty) * pm_sx;
+      (void)pm_pz; (void)pm_py; (void)pm_row;
+#pragma GCC ivdep
+      for (unsigned pm_px = pm_bx; pm_px < pm_ex; ++pm_px) {
+        const unsigned pm_tx = pm_px - pm_bx;
+        const unsigned pm_flat = pm_row + pm_tx;
+        (void)pm_tx; (void)pm_flat;
+#line 79 "features.metal"
+  ::plain_copy<float>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get(pm_b0), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get(pm_b1), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
       }
+    }
+  }
 }
