@@ -694,3 +694,281 @@ def test_select(device):
     assert_equal(out[:, 1], np.where([True, False, True, False], b, a))
     ref = np.where(a[:, 1] > b[:, 1], b[:, 0], a[:, 0]) + (a > b).any(1) * 1.0 + (a > b).all(1) * 10.0
     assert_close(sc, ref, 1e-7)
+
+
+# ------------------------------------------------------------------ red-team kernels (rt_*.metal)
+# Kernels written in the style of MLX, ggml and candle, checked against float64 numpy.
+def bf16_bits(x):
+    """float32 -> bfloat16 bit patterns (round to nearest even)."""
+    u = np.asarray(x, np.float32).view(np.uint32).astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def bf16_value(b):
+    return (np.asarray(b, np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+@pytest.mark.parametrize("op", ["Add", "Mul", "Maximum"])
+def test_rt_mlx_binary(device, op):
+    n = 1000
+    r = rng(100)
+    a, b = r.standard_normal(n).astype(F32), r.standard_normal(n).astype(F32)
+    f = {"Add": np.add, "Mul": np.multiply, "Maximum": np.maximum}[op]
+    s = src("rt_mlx_binary.metal")
+    _, _, c, _ = run(device, s, f"vv_{op}float32", [a, b, Out(n), Bytes(n, U32)], *grid1d(n, 64))
+    assert_close(c, f(a.astype(np.float64), b), 1e-6)
+    ah, bh = a.astype(np.float16), b.astype(np.float16)
+    _, _, ch, _ = run(device, s, f"vv_{op}float16", [ah, bh, Out(n, np.float16), Bytes(n, U32)], *grid1d(n, 64))
+    assert_close(ch, f(ah.astype(np.float64), bh), 2e-3)
+    ab, bb = bf16_bits(a), bf16_bits(b)
+    _, _, cb, _ = run(device, s, f"vv_{op}bfloat16", [ab, bb, Out(n, np.uint16), Bytes(n, U32)], *grid1d(n, 64))
+    assert_close(bf16_value(cb), f(bf16_value(ab).astype(np.float64), bf16_value(bb)), 1e-2)
+    ai, bi = r.integers(-1000, 1000, n).astype(np.int32), r.integers(-1000, 1000, n).astype(np.int32)
+    _, _, ci, _ = run(device, s, f"vv_{op}int32", [ai, bi, Out(n, np.int32), Bytes(n, U32)], *grid1d(n, 64))
+    assert_equal(ci, f(ai, bi).astype(np.int32))
+    # general (strided) 2-D: a is transposed, b broadcast along rows
+    rows, cols = 5, 7
+    A = r.standard_normal((cols, rows)).astype(F32)  # read as A.T
+    B = r.standard_normal(cols).astype(F32)
+    _, _, C, _, _, _ = run(device, s, f"g_{op}float32",
+                           [A, B, Out((rows, cols)), np.array([1, rows], np.int64), np.array([0, 1], np.int64),
+                            np.array([rows, cols], np.int32)], (cols, rows), (1, 1))
+    assert_close(C, f(A.T.astype(np.float64), B[None, :]), 1e-6)
+
+
+def test_rt_candle_unary(device):
+    from math import erf
+    n = 777
+    x = rng(101).uniform(-3, 3, n).astype(F32)
+    xd = x.astype(np.float64)
+    s = src("rt_candle_unary.metal")
+    verf = np.vectorize(erf)
+    refs = {
+        "sqr": xd * xd, "neg": -xd, "exp": np.exp(xd), "tanh": np.tanh(xd),
+        "sigmoid": 1 / (1 + np.exp(-xd)), "erf": verf(xd),
+        "gelu_erf": xd * (1 + verf(xd / np.sqrt(2))) / 2,
+        "gelu": 0.5 * xd * (1 + np.tanh(np.sqrt(2 / np.pi) * (xd + 0.044715 * xd ** 3))),
+    }
+    for name, ref in refs.items():
+        _, _, out = run(device, s, f"{name}_f32", [Bytes(n, np.uint64), x, Out(n)], *grid1d(n, 64))
+        assert_close(out, ref, 1e-5, name)
+        xh = x.astype(np.float16)
+        _, _, oh = run(device, s, f"{name}_f16", [Bytes(n, np.uint64), xh, Out(n, np.float16)], *grid1d(n, 64))
+        assert_close(oh, ref, 5e-3, name + " f16")
+    # strided: a transposed 2-D view
+    rows, cols = 21, 37
+    m = rng(102).uniform(0.5, 2, (cols, rows)).astype(F32)
+    dims, strides = np.array([rows, cols], np.uint64), np.array([1, rows], np.uint64)
+    _, _, _, _, _, out = run(device, s, "recip_f32_strided",
+                             [Bytes(rows * cols, np.uint64), Bytes(2, np.uint64), dims, strides, m, Out(rows * cols)],
+                             *grid1d(rows * cols, 64))
+    assert_close(out, (1 / m.T.astype(np.float64)).ravel(), 1e-6)
+    xb = bf16_bits(x)
+    _, _, ob = run(device, s, "sigmoid_bf16", [Bytes(n, np.uint64), xb, Out(n, np.uint16)], *grid1d(n, 64))
+    assert_close(bf16_value(ob), 1 / (1 + np.exp(-bf16_value(xb).astype(np.float64))), 1e-2)
+
+
+@pytest.mark.parametrize("cv", [
+    {}, {"has_bias": True}, {"has_bias": True, "do_relu": True, "block_n": 3},
+    {"do_relu": True, "alpha": 0.5, "block_n": 1}, {20: True, 21: False, 22: 2, 23: -2.0},
+])
+def test_rt_function_constants_index_exprs(device, cv):
+    n = 100
+    x = rng(103).standard_normal(n).astype(F32)
+    bias = rng(104).standard_normal(8).astype(F32)
+    cvals = cv if any(isinstance(k, int) for k in cv) else {"has_bias": False, "do_relu": False, **cv}
+    _, _, y, _ = run(device, src("rt_fc_index.metal"), "fc_linear", [x, bias, Out(n), Bytes(n, U32)], (n,), (1,),
+                     constant_values=cvals)
+    named = {({20: "has_bias", 21: "do_relu", 22: "block_n", 23: "alpha"}.get(k, k)): v for k, v in cvals.items()}
+    block = named.get("block_n", 4)
+    named.setdefault("has_bias", False)
+    named.setdefault("do_relu", False)
+    v = x.astype(np.float64)
+    if "alpha" in named:
+        v = v * named["alpha"]
+    if named["has_bias"]:
+        v = v + bias[np.arange(n) % 8]
+    if named["do_relu"]:
+        v = np.maximum(v, 0)
+    covered = min(n, n * block)
+    assert_close(y[:covered], v[:covered], 1e-6)
+
+
+@pytest.mark.parametrize("mode", [0, 1, 2])
+def test_rt_threadgroup_switch(device, mode):
+    tpg, groups = 64, 3
+    x = rng(105).standard_normal(tpg * groups).astype(F32)
+    _, out, _ = run(device, src("rt_tg_switch.metal"), "tg_modes", [x, Out(x.size), Bytes(mode, np.int32)],
+                    (groups,), (tpg,), tg_mem={0: tpg * 4, 1: 16})
+    g = x.reshape(groups, tpg).astype(np.float64)
+    if mode == 0:
+        ref = g[:, ::-1]
+    elif mode == 1:
+        ref = np.cumsum(g, axis=1)
+    else:
+        ref = np.repeat((g > 0).sum(axis=1, keepdims=True), tpg, axis=1)
+    assert_close(out, ref.ravel(), 1e-5)
+
+
+def test_rt_atomics(device):
+    n = 3000
+    x = rng(106).uniform(-5, 5, n).astype(F32)
+    gmax = np.zeros(1, U32)
+    hist = np.zeros(8, U32)
+    gsum = np.zeros(1, F32)
+    _, m, h, sm, _ = run(device, src("rt_atomics.metal"), "absmax_hist", [x, gmax, hist, gsum, Bytes(n, U32)],
+                         *grid1d(n, 128))
+    assert m.view(F32)[0] == np.abs(x).max()
+    assert_equal(h, np.bincount(np.clip(np.floor(x + 4).astype(int), 0, 7), minlength=8))
+    assert_close(sm, [x.astype(np.float64).sum()], 1e-4)
+    xi = rng(107).integers(-1000, 1000, 256).astype(np.int32)
+    init = np.array([2**31 - 1, -2**31, 0, 0], np.int32)
+    _, o = run(device, src("rt_atomics.metal"), "atomic_minmax_int", [xi, init], (256,), (64,), mode="threads")
+    assert o[0] == xi.min() and o[1] == xi.max() and o[2] in xi
+    assert o[3] == np.bitwise_or.reduce(1 << (np.arange(256) % 31)).astype(np.int32)
+
+
+@pytest.mark.parametrize("axis", [1, 32, 1000])
+def test_rt_simd_softmax(device, axis):
+    rows = 4
+    x = rng(108).standard_normal((rows, axis)).astype(F32) * 3
+    e = np.exp(x.astype(np.float64) - x.max(axis=1, keepdims=True))
+    ref = e / e.sum(axis=1, keepdims=True)
+    s = src("rt_simd_softmax.metal")
+    _, out, _ = run(device, s, "softmax_looped_float32", [x, Out((rows, axis)), Bytes(axis, np.int32)], (rows,), (256,))
+    assert_close(out, ref, 1e-5)
+    xh = x.astype(np.float16)
+    _, oh, _ = run(device, s, "softmax_looped_float16", [xh, Out((rows, axis), np.float16), Bytes(axis, np.int32)],
+                   (rows,), (128,))
+    assert_close(oh, ref, 5e-3)
+
+
+def test_rt_simd_scan(device):
+    tpg, groups = 128, 3
+    n = tpg * groups
+    x = rng(109).integers(-8, 8, n).astype(F32)
+    _, pre, shuf, bc, tot = run(device, src("rt_simd_scan.metal"), "simd_ops",
+                                [x, Out(n), Out(n), Out(n), Out(groups)], (groups,), (tpg,))
+    w = x.reshape(-1, 32)
+    assert_equal(pre, np.cumsum(w, axis=1).ravel())
+    assert_equal(shuf, np.concatenate([w[:, 1:], w[:, -1:]], axis=1).ravel())
+    assert_equal(bc, np.repeat(w[:, 3] + w[:, 0], 32))
+    assert_equal(tot, x.reshape(groups, tpg).sum(axis=1))
+
+
+def test_rt_swizzle_struct(device):
+    n = 50
+    r = rng(110)
+    v = r.standard_normal((n, 4)).astype(F32)
+    ptype = np.dtype([("pos", F32, 4), ("vel", F32, 4), ("mass", F32), ("pad", F32, 3)])  # float3 = 16 bytes
+    parts = np.zeros(n, ptype)
+    parts["pos"][:, :3] = r.standard_normal((n, 3))
+    parts["vel"][:, :3] = r.standard_normal((n, 3))
+    parts["mass"] = r.uniform(1, 2, n)
+    params = np.zeros(1, [("dt", F32), ("count", U32), ("pad", F32, 2), ("tint", F32, 4)])
+    params["dt"], params["count"], params["tint"] = 0.1, n, [1, 2, 3, 4]
+    _, out, pout, _ = run(device, src("rt_swizzle_struct.metal"), "swizzle_struct",
+                          [v, Out((n, 4)), parts.view(np.uint8), params.view(np.uint8)], (n,), (1,), mode="threads")
+    vd = v.astype(np.float64)
+    w = vd.copy()
+    w[:, 0], w[:, 1] = vd[:, 1], vd[:, 0]
+    w[:, 2:4] += vd[:, 0:2] * 2
+    w[:, 0] *= np.array([0.1, 0.2, 0.3, 0.4])[np.arange(n) % 4]
+    w[:, 0:3] = w[:, 2::-1] + 0.5
+    t = np.stack([w[:, 0], w[:, 3]], axis=1)
+    w[:, 1:3] = t
+    ref = w * np.array([1, 2, 3, 4]) + np.array([1, 0, 0, 0])
+    assert_close(out, ref, 1e-6)
+    p = pout.view(ptype)
+    dt = 0.1
+    pos = parts["pos"][:, :3].astype(np.float64) + parts["vel"][:, :3] * dt
+    vel = parts["vel"][:, :3].astype(np.float64).copy()
+    vel[:, 1] -= 9.8 * dt
+    pos[:, 0] += 1
+    pos[:, 2] -= 1
+    assert_close(p["pos"][:, :3], pos, 1e-6)
+    assert_close(p["mass"], 0.5 * parts["mass"] * (vel ** 2).sum(axis=1), 1e-5)
+
+
+def test_rt_traits(device):
+    n = 64
+    r = rng(111)
+    a = r.uniform(-10, 10, n).astype(F32)
+    b = r.uniform(-10, 10, n).astype(F32)
+    b[::7] = 0
+    s = src("rt_traits.metal")
+    _, _, out, sums = run(device, s, "traits_f32", [a, b, Out(n), Out(n)], (n,), (1,), mode="threads")
+    with np.errstate(divide="ignore"):
+        ref = np.where(b == 0, np.finfo(F32).max, a.astype(np.float64) / np.where(b == 0, 1, b))
+    assert_close(out, ref, 1e-6)
+    assert_close(sums, a.astype(np.float64) + b + 3, 1e-6)
+    ai, bi = r.integers(-100, 100, n).astype(np.int32), r.integers(-5, 5, n).astype(np.int32)
+    _, _, oi, _ = run(device, s, "traits_i32", [ai, bi, Out(n, np.int32), Out(n)], (n,), (1,), mode="threads")
+    q = np.where(bi == 0, 1, bi)
+    assert_equal(oi, np.where(bi == 0, 2**31 - 1, np.trunc(ai / q)).astype(np.int32))
+
+
+def test_rt_matrix(device):
+    n = 32
+    r = rng(112)
+    pts = r.standard_normal((n, 4)).astype(F32)
+    xf = np.zeros(1, [("model", F32, (4, 4)), ("normal_mat", F32, (3, 4)), ("hmat", np.float16, (4, 4)),
+                      ("pad", np.uint8, 8)])
+    model = r.standard_normal((4, 4)).astype(F32)  # columns stored contiguously (column-major)
+    nm = r.standard_normal((3, 3)).astype(F32)
+    hm = r.standard_normal((4, 4)).astype(np.float16)
+    xf["model"], xf["normal_mat"][0, :, :3], xf["hmat"] = model, nm, hm
+    _, out, normals, _, hout = run(device, src("rt_matrix.metal"), "transform_points",
+                                   [pts, Out((n, 4)), Out((n, 4)), xf.view(np.uint8), Out((n, 4), np.float16)],
+                                   (n,), (1,), mode="threads")
+    P = pts.astype(np.float64)
+    assert_close(out, P @ model.astype(np.float64), 1e-6)       # M*p with M[col] = model[col]
+    assert_close(normals[:, :3], P[:, :3] @ nm.T.astype(np.float64), 1e-6)  # transpose(N)*n
+    assert_close(hout, P @ hm.astype(np.float64), 5e-3)
+
+
+def test_rt_simdgroup_matrix(device):
+    r = rng(113)
+    A = r.integers(-4, 4, (8, 8)).astype(F32)
+    B = r.integers(-4, 4, (8, 8)).astype(F32)
+    _, _, C = run(device, src("rt_steel_mma.metal"), "mma_8x8", [A, B, Out((8, 8))], (1,), (32,))
+    assert_equal(C, A @ B)
+    Ah, Bh = A.astype(np.float16), B.astype(np.float16)
+    _, _, C2 = run(device, src("rt_steel_mma.metal"), "mma_frag", [Ah, Bh, Out(128)], (1,), (32,))
+    ref = 2 * (A @ B + 1)
+    assert_equal(C2[:64].reshape(8, 8), ref.T)
+    lane = np.arange(32)
+    fm = (lane // 4 & 4) + (lane // 2) % 4
+    fn = (lane // 4 & 2) * 2 + (lane % 2) * 2
+    assert_equal(C2[64:].reshape(32, 2), np.stack([ref[fm, fn], ref[fm, fn + 1]], axis=1))
+
+
+def test_rt_layernorm_gemm_sort_argmax(device):
+    r = rng(114)
+    rows, axis = 3, 300
+    x = r.standard_normal((rows, axis)).astype(F32)
+    w, b = r.standard_normal(axis).astype(F32), r.standard_normal(axis).astype(F32)
+    _, _, _, out, _, _ = run(device, src("rt_layernorm.metal"), "layer_norm_loopedfloat32",
+                             [x, w, b, Out((rows, axis)), Bytes(1e-5, F32), Bytes(axis, U32)], (rows,), (64,))
+    xd = x.astype(np.float64)
+    ref = (xd - xd.mean(1, keepdims=True)) / np.sqrt(xd.var(1, keepdims=True) + 1e-5) * w + b
+    assert_close(out, ref, 1e-5)
+    M, N, K = 37, 29, 45
+    A, B = r.standard_normal((M, K)).astype(F32), r.standard_normal((K, N)).astype(F32)
+    Cin = r.standard_normal((M, N)).astype(F32)
+    prm = np.array([(M, N, K, K, N, N, 1.5, 0.5)], [("M", "i4"), ("N", "i4"), ("K", "i4"), ("lda", "i4"),
+                                                   ("ldb", "i4"), ("ldc", "i4"), ("alpha", "f4"), ("beta", "f4")])
+    _, _, C, _ = run(device, src("rt_gemv_tiled.metal"), "gemm_f32", [A, B, Cin, prm.view(np.uint8)],
+                     ((N + 15) // 16, (M + 15) // 16), (16, 16))
+    assert_close(C, 1.5 * (A.astype(np.float64) @ B) + 0.5 * Cin, 1e-5)
+    n = 300
+    v = r.standard_normal(n).astype(F32)
+    _, srt, _ = run(device, src("rt_sort_bitonic.metal"), "block_sort_float32_128", [v, Out(n), Bytes(n, np.int32)],
+                    ((n + 127) // 128,), (64,))
+    ref = np.concatenate([np.sort(v[i:i + 128]) for i in range(0, n, 128)])
+    assert_equal(srt, ref)
+    am_x = r.standard_normal((5, 333)).astype(F32)
+    am_x[2, 100] = am_x[2, 200] = 50  # ties: first index wins
+    _, am, _ = run(device, src("rt_arg_reduce.metal"), "argmax_float32", [am_x, Out(5, U32), Bytes(333, np.uint64)],
+                   (5,), (64,))
+    assert_equal(am, am_x.argmax(axis=1).astype(U32))

@@ -22,5 +22,6 @@
 #include "sync.h"
 #include "atomic.h"
 #include "simd.h"
+#include "simdgroup_matrix.h"
 
 #endif // PM_METAL_STDLIB_H

@@ -26,6 +26,7 @@ const FILES: &[(&str, &str)] = &[
     ("sync.h", include_str!("../prelude/sync.h")),
     ("atomic.h", include_str!("../prelude/atomic.h")),
     ("simd.h", include_str!("../prelude/simd.h")),
+    ("simdgroup_matrix.h", include_str!("../prelude/simdgroup_matrix.h")),
 ];
 
 /// The prelude's files as (path relative to `crates/msl/prelude/`, contents), for debugging
