@@ -70,14 +70,83 @@ def test_pipeline_state_properties(device):
     assert pso.static_threadgroup_memory_length == 0
 
 
-def test_static_threadgroup_memory_length(device, request):
-    from mtl_helpers import device_kind
+STATIC_TG_SRC = """
+#include <metal_stdlib>
+using namespace metal;
 
-    if device_kind(device) == "cpu":
-        request.applymarker(pytest.mark.xfail(reason="CPU backend: static threadgroup sizes not computed yet (returns 0)"))
+kernel void two_tiles(device float* a [[buffer(0)]], uint2 t [[thread_position_in_threadgroup]],
+                      uint2 i [[thread_position_in_grid]]) {
+    threadgroup float ta[16][16];
+    threadgroup float tb[16][17];
+    ta[t.y][t.x] = a[i.y * 16 + i.x];
+    tb[t.y][t.x + 1] = 1.0f;
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    a[i.y * 16 + i.x] = ta[t.x][t.y] + tb[t.y][t.x + 1];
+}
+
+template <typename T>
+kernel void tmpl(device T* a [[buffer(0)]], uint t [[thread_index_in_threadgroup]]) {
+    threadgroup T s[64];
+    s[t] = a[t];
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    a[t] = s[63 - t];
+}
+template [[host_name("tmpl_float")]] kernel void tmpl<float>(device float*, uint);
+template [[host_name("tmpl_half")]] kernel void tmpl<half>(device half*, uint);
+
+inline float via_helper(float x, uint t) {
+    threadgroup float h[32];
+    h[t] = x;
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    return h[31 - t];
+}
+kernel void helper_tg(device float* a [[buffer(0)]], uint t [[thread_index_in_threadgroup]]) {
+    a[t] = via_helper(a[t], t);
+}
+
+kernel void no_tg(device float* a [[buffer(0)]], threadgroup float* dyn [[threadgroup(0)]],
+                  uint i [[thread_position_in_grid]]) {
+    threadgroup float* p = dyn;
+    p[0] = 0.0f;
+    a[i] += 1.0f;
+}
+"""
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("two_tiles", 16 * 16 * 4 + 16 * 17 * 4),  # 1024 + 1088 = 2112
+        ("tmpl_float", 64 * 4),
+        ("tmpl_half", 64 * 2),
+        ("helper_tg", 32 * 4),  # declared in a helper the kernel calls
+        ("no_tg", 0),  # only a threadgroup pointer and a dynamic [[threadgroup(0)]] argument
+    ],
+)
+def test_static_threadgroup_memory_length(device, name, expected):
+    lib = device.new_library_with_source(STATIC_TG_SRC)
+    pso = device.new_compute_pipeline_state(lib.new_function(name))
+    assert pso.static_threadgroup_memory_length == expected
+
+
+def test_static_threadgroup_memory_length_lib_src(device):
     lib = device.new_library_with_source(LIB_SRC)
+    for name in ("first_kernel", "second_kernel"):
+        assert device.new_compute_pipeline_state(lib.new_function(name)).static_threadgroup_memory_length == 0
     pso_tg = device.new_compute_pipeline_state(lib.new_function("tg_kernel"))
-    assert pso_tg.static_threadgroup_memory_length >= 256 * 4
+    assert pso_tg.static_threadgroup_memory_length == 256 * 4
+
+
+def test_static_threadgroup_kernels_run(device):
+    a = np.arange(256, dtype=np.float32)
+    (r,) = run(device, STATIC_TG_SRC, "two_tiles", [a], (1, 1), (16, 16))
+    np.testing.assert_array_equal(r, a.reshape(16, 16).T.reshape(-1) + 1)
+    b = np.arange(64, dtype=np.float32)
+    (r,) = run(device, STATIC_TG_SRC, "tmpl_float", [b], (1,), (64,))
+    np.testing.assert_array_equal(r, b[::-1])
+    c = np.arange(32, dtype=np.float32)
+    (r,) = run(device, STATIC_TG_SRC, "helper_tg", [c], (1,), (32,))
+    np.testing.assert_array_equal(r, c[::-1])
 
 
 def test_pipeline_runs_each_function(device):

@@ -21,6 +21,8 @@ pub struct EmittedEntry {
     /// `pm_group_<k>` (CPU, when no barrier or SIMD-group operation is reachable).
     pub group_symbol: Option<String>,
     pub uses_sync: bool,
+    /// `pm_static_tg_<k>` (CPU): the entry's static threadgroup memory in bytes (docs/abi.md §2).
+    pub static_tg_symbol: Option<String>,
 }
 
 /// A complete C++ translation unit.
@@ -96,6 +98,7 @@ pub fn emit(
             symbol: format!("pm_entry_{k}"),
             group_symbol: (target == Target::Cpu && !ep.uses_sync).then(|| format!("pm_group_{k}")),
             uses_sync: ep.uses_sync,
+            static_tg_symbol: wrapper::static_tg(&mut w, k, ep, &an, &lib.pp.tokens, indices[k], target),
         });
     }
     source.push_str("#line 1 \"<pymetal wrapper>\"\n");

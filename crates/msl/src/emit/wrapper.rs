@@ -361,3 +361,328 @@ template <class T, unsigned N> struct cval<T (&)[N]> {
 };
 } // namespace pm_wrap
 "#;
+
+/// CPU: `extern "C" unsigned long long pm_static_tg_<k>(void)`, the bytes of static
+/// threadgroup memory entry `k` declares (docs/abi.md §2): for each `threadgroup T x[N];`
+/// reachable from the entry, `sizeof(T[N])` rounded up to 16, evaluated at namespace scope.
+/// A declaration whose type names something not known to be visible there (a local
+/// constant, a class member, a template parameter of a helper or one that cannot be mapped
+/// to the entry's template arguments) is left out; the value is then a lower bound (the
+/// generated function says so in a comment). Returns the symbol (CPU only).
+pub(crate) fn static_tg(
+    out: &mut String,
+    k: usize,
+    ep: &EntryPoint,
+    an: &crate::parse::Analysis,
+    toks: &[lex::Token],
+    entry_index: usize,
+    target: Target,
+) -> Option<String> {
+    if target != Target::Cpu {
+        return None;
+    }
+    let (terms, skipped) = static_tg_terms(ep, an, toks, entry_index);
+    let sym = format!("pm_static_tg_{k}");
+    let _ = writeln!(
+        out,
+        "// entry {k}: static threadgroup memory{}",
+        match skipped {
+            0 => String::new(),
+            n => format!(" (lower bound: {n} declaration(s) not sized)"),
+        }
+    );
+    let _ = write!(out, "extern \"C\" unsigned long long {sym}(void) {{\n  return 0ull");
+    for t in &terms {
+        let _ = write!(out, "\n    + ((sizeof({t}) + 15ull) & ~15ull)");
+    }
+    out.push_str(";\n}\n");
+    Some(sym)
+}
+
+/// The type texts of the threadgroup declarations reachable from entry `entry_index`
+/// (qualified, template arguments substituted) and the number of declarations left out.
+fn static_tg_terms(
+    ep: &EntryPoint,
+    an: &crate::parse::Analysis,
+    toks: &[lex::Token],
+    entry_index: usize,
+) -> (Vec<String>, usize) {
+    use crate::parse::scan::{angle_close, split_commas, NONE};
+    let m = &an.matching;
+    let close = |j: usize| m.get(j).copied().unwrap_or(NONE);
+    let is_p = |j: usize, p: &str| toks.get(j).is_some_and(|t| t.is_punct(p));
+    let is_id = |j: usize| toks.get(j).is_some_and(|t| t.kind == TokenKind::Ident);
+
+    // Names declared at global namespace scope (brace depth 0, outside template heads).
+    let mut globals: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut depth = 0i32;
+    let mut paren = 0i32;
+    let mut j = 0;
+    while j < toks.len() {
+        let t = &toks[j];
+        if t.is_ident("template") && is_p(j + 1, "<") {
+            if let Some(e) = angle_close(toks, m, j + 1, toks.len()) {
+                j = e + 1;
+                continue;
+            }
+        }
+        match &*t.text {
+            "{" if t.kind == TokenKind::Punct => depth += 1,
+            "}" if t.kind == TokenKind::Punct => depth -= 1,
+            "(" if t.kind == TokenKind::Punct => paren += 1,
+            ")" if t.kind == TokenKind::Punct => paren -= 1,
+            _ => {}
+        }
+        if depth == 0 && paren == 0 && t.kind == TokenKind::Ident && j > 0 {
+            let prev = &toks[j - 1];
+            let tag = ["struct", "class", "union", "enum"].iter().any(|k| prev.is_ident(k));
+            let declared = !(prev.is_punct("::") || prev.is_punct(".") || prev.is_punct("->"))
+                && (["=", ";", "[", "{"].iter().any(|p| is_p(j + 1, p)) || is_p(j + 1, "[["));
+            if tag || declared {
+                globals.insert(&t.text);
+            }
+        }
+        j += 1;
+    }
+    for f in &an.reflection.function_constants {
+        globals.insert(&f.name);
+    }
+
+    // The entry's own unit and its template parameters → the entry's template arguments.
+    let entry_unit = an.entry_roots.get(entry_index).and_then(|r| r.0);
+    let entry_map = entry_unit.map(|u| template_map(toks, m, an.units[u].range.0, &ep.function)).unwrap_or_default();
+
+    let mut seen = std::collections::HashSet::new();
+    let mut terms = Vec::new();
+    let mut skipped = 0;
+    for (lo, hi) in an.reachable_ranges(&[entry_index]) {
+        for i in lo..hi.min(toks.len()) {
+            if !toks[i].is_ident("threadgroup") || i == 0 || !seen.insert(i) {
+                continue;
+            }
+            if ![";", "{", "}"].iter().any(|p| is_p(i - 1, p)) {
+                continue;
+            }
+            // The enclosing function: the innermost unit holding `i`.
+            let unit = an
+                .units
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.range.0 <= i && i < u.range.1)
+                .min_by_key(|(_, u)| u.range.1 - u.range.0);
+            let Some((u, unit)) = unit else { continue };
+            let own = if Some(u) == entry_unit { entry_map.clone() } else { Vec::new() };
+            let params = template_params(toks, m, unit.range.0);
+            // The declaration `threadgroup T x[N], y[M];`, as the rewriter reads it.
+            let mut semi = i + 1;
+            while semi < toks.len() && !toks[semi].is_punct(";") {
+                let e = close(semi);
+                semi = if e != NONE && e > semi { e + 1 } else { semi + 1 };
+            }
+            if semi >= toks.len() {
+                continue;
+            }
+            let segs = split_commas(toks, m, i + 1, semi);
+            let mut base = (i + 1, i + 1);
+            for (n, &(slo, shi)) in segs.iter().enumerate() {
+                if (slo..shi).any(|j| toks[j].is_punct("=")) {
+                    break;
+                }
+                let name = (slo..shi).rev().find(|&j| {
+                    is_id(j)
+                        && (j + 1 == shi || is_p(j + 1, "["))
+                        && !is_p(j.wrapping_sub(1), "::")
+                        && (j > slo || n > 0)
+                });
+                let Some(name) = name else { break };
+                if n == 0 {
+                    base = (slo, name);
+                    let pointer = toks[slo..name]
+                        .iter()
+                        .rev()
+                        .find(|t| !t.is_ident("const"))
+                        .is_some_and(|t| t.is_punct("*") || t.is_punct("&") || t.is_punct("&&"));
+                    if pointer {
+                        break;
+                    }
+                }
+                let ty: Vec<usize> = (base.0..base.1).chain(name + 1..shi).collect();
+                match type_text(toks, &ty, &own, &params, &globals, unit.range.0, i) {
+                    Some(t) => terms.push(t),
+                    None => skipped += 1,
+                }
+            }
+        }
+    }
+    (terms, skipped)
+}
+
+/// The names of the template parameters of the function whose parameter list opens at
+/// `paren` (empty when it is not a template), with whether each is a type parameter.
+fn template_params(toks: &[lex::Token], m: &[usize], paren: usize) -> Vec<(String, bool)> {
+    use crate::parse::scan::{angle_close, split_commas};
+    let mut j = paren;
+    let head = loop {
+        if j == 0 {
+            return Vec::new();
+        }
+        j -= 1;
+        let t = &toks[j];
+        if t.is_punct(";") || t.is_punct("{") || t.is_punct("}") {
+            return Vec::new();
+        }
+        if t.is_ident("template") && toks.get(j + 1).is_some_and(|n| n.is_punct("<")) {
+            match angle_close(toks, m, j + 1, paren) {
+                Some(e) => break (j + 2, e),
+                None => return Vec::new(),
+            }
+        }
+    };
+    split_commas(toks, m, head.0, head.1)
+        .into_iter()
+        .filter_map(|(lo, hi)| {
+            let hi = (lo..hi).find(|&k| toks[k].is_punct("=")).unwrap_or(hi);
+            let name = (lo..hi).rev().find(|&k| toks[k].kind == TokenKind::Ident)?;
+            let is_type = name > lo && (toks[lo].is_ident("typename") || toks[lo].is_ident("class"));
+            Some((toks[name].text.to_string(), is_type))
+        })
+        .collect()
+}
+
+/// Template parameter name → argument text, from the entry's `function` (`f<float, 4>`).
+/// Parameters that cannot be mapped (packs, template template parameters, defaults) are
+/// left out.
+fn template_map(toks: &[lex::Token], m: &[usize], paren: usize, function: &str) -> Vec<(String, String)> {
+    use crate::parse::scan::{angle_close, match_brackets, split_commas};
+    let params = template_params(toks, m, paren);
+    if params.is_empty() {
+        return Vec::new();
+    }
+    let Ok(ft) = lex::lex(function, 0) else { return Vec::new() };
+    let Ok(fm) = match_brackets(&ft) else { return Vec::new() };
+    let Some(open) = (1..ft.len()).find(|&j| ft[j].is_punct("<") && ft[j - 1].kind == TokenKind::Ident) else {
+        return Vec::new();
+    };
+    let Some(end) = angle_close(&ft, &fm, open, ft.len()) else { return Vec::new() };
+    let args = split_commas(&ft, &fm, open + 1, end);
+    let mut map = Vec::new();
+    for ((name, is_type), (lo, hi)) in params.into_iter().zip(args) {
+        if name.is_empty() || (lo..hi).any(|j| ft[j].is_punct("...")) {
+            return Vec::new();
+        }
+        let text = ft[lo..hi].iter().map(|t| t.text.to_string()).collect::<Vec<_>>().join(" ");
+        map.push((name, if is_type { text } else { format!("({text})") }));
+    }
+    map
+}
+
+/// The namespace-scope spelling of a threadgroup declaration's type (token indices `ty`),
+/// or `None` when a name in it may not be visible there (see [`static_tg`]).
+fn type_text(
+    toks: &[lex::Token],
+    ty: &[usize],
+    own: &[(String, String)],
+    params: &[(String, bool)],
+    globals: &std::collections::HashSet<&str>,
+    fn_lo: usize,
+    site: usize,
+) -> Option<String> {
+    const CXX: &[&str] = &[
+        "unsigned",
+        "signed",
+        "int",
+        "char",
+        "short",
+        "long",
+        "float",
+        "double",
+        "bool",
+        "void",
+        "const",
+        "volatile",
+        "sizeof",
+        "alignof",
+        "true",
+        "false",
+        "metal",
+        "threadgroup",
+        "device",
+        "constant",
+        "thread",
+    ];
+    // A name declared in the function before the site (a parameter, a local) shadows globals.
+    let local = |name: &str| {
+        (fn_lo..site).any(|j| {
+            toks[j].is_ident(name)
+                && j > 0
+                && (toks[j - 1].kind == TokenKind::Ident
+                    || ["*", "&", "&&", ">", ">>"].iter().any(|p| toks[j - 1].is_punct(p)))
+        })
+    };
+    let mut s = String::new();
+    for (n, &j) in ty.iter().enumerate() {
+        let t = &toks[j];
+        let after_scope = n > 0 && toks[ty[n - 1]].is_punct("::");
+        let text = if t.kind != TokenKind::Ident || after_scope && n > 1 && toks[ty[n - 2]].is_ident("metal") {
+            t.text.to_string()
+        } else if let Some((_, a)) = own.iter().find(|(p, _)| **p == *t.text) {
+            a.clone()
+        } else if after_scope || params.iter().any(|(p, _)| **p == *t.text) {
+            return None;
+        } else if CXX.contains(&&*t.text)
+            || is_msl_type(&t.text)
+            || is_msl_template(&t.text)
+            || globals.contains(&*t.text) && !local(&t.text)
+        {
+            t.text.to_string()
+        } else {
+            return None;
+        };
+        s.push_str(&text);
+        s.push(' ');
+    }
+    Some(function_expr(s.trim_end()))
+}
+
+#[cfg(test)]
+mod static_tg_tests {
+    use crate::{ConstantValues, Library, Options, Target};
+
+    fn body(src: &str, entry: &str) -> String {
+        let lib = Library::new(src, &Options { file_name: "t.metal".into(), ..Options::default() }).unwrap();
+        let e = lib.emit(Target::Cpu, &[entry], &ConstantValues::default()).unwrap();
+        assert_eq!(e.entries[0].static_tg_symbol.as_deref(), Some("pm_static_tg_0"));
+        let at = e.source.find("// entry 0: static threadgroup memory").unwrap();
+        e.source[at..].to_string()
+    }
+
+    #[test]
+    fn sizes_of_reachable_declarations() {
+        let src = "constant int W = 17;\n\
+            template <typename U> U th(U v) { threadgroup U q[8]; q[0] = v; return q[0]; }\n\
+            inline float h(float v) { threadgroup float hh[W]; hh[0] = v; return hh[0]; }\n\
+            inline float unused(float v) { threadgroup float u[99]; u[0] = v; return u[0]; }\n\
+            template <typename T, int N> kernel void k(device T* o [[buffer(0)]], constant int& L [[buffer(1)]]) {\n\
+              threadgroup T s[N * 2], t; threadgroup float* p = nullptr; threadgroup float loc[sizeof(L)];\n\
+              o[0] = s[0] + t + h(o[0]) + th(o[0]); }\n\
+            template [[host_name(\"k4\")]] kernel void k<half, 2 + 2>(device half*, constant int&);\n";
+        let b = body(src, "k4");
+        assert!(b.contains("lower bound: 2 declaration(s)"), "{b}");
+        assert!(b.contains("sizeof(::metal::half[(2+2)*2])"), "{b}");
+        assert!(b.contains("sizeof(::metal::half)"), "{b}");
+        assert!(b.contains("sizeof(float[W])"), "{b}");
+        assert!(!b.contains("99"), "{b}");
+    }
+
+    #[test]
+    fn cuda_has_no_symbol() {
+        let lib = Library::new(
+            "kernel void a(device float* o [[buffer(0)]]) { threadgroup float x[4]; o[0] = x[0]; }",
+            &Options::default(),
+        )
+        .unwrap();
+        let e = lib.emit(Target::Cuda, &["a"], &ConstantValues::default()).unwrap();
+        assert_eq!(e.entries[0].static_tg_symbol, None);
+        assert!(!e.source.contains("pm_static_tg_"));
+    }
+}

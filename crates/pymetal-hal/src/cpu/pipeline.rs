@@ -15,12 +15,19 @@ use std::sync::Arc;
 pub struct CpuPipeline {
     kernel: Kernel,
     name: String,
+    static_tg: u32,
     _module: Arc<CpuModule>,
 }
 
 impl CpuPipeline {
     pub fn new(module: Arc<CpuModule>, kernel: Kernel, name: String) -> Self {
-        CpuPipeline { kernel, name, _module: module }
+        CpuPipeline { kernel, name, static_tg: 0, _module: module }
+    }
+
+    /// Sets the static threadgroup memory length reported by the pipeline.
+    pub fn with_static_threadgroup_memory(mut self, bytes: u32) -> Self {
+        self.static_tg = bytes;
+        self
     }
 
     pub fn kernel(&self) -> Kernel {
@@ -46,8 +53,9 @@ impl ComputePipeline for CpuPipeline {
         32
     }
     fn static_threadgroup_memory_length(&self) -> u32 {
-        // Static declarations are sized by the C++ compiler; the CPU does not know them up front.
-        0
+        // `pm_static_tg_<k>` of the module: the sizes the C++ compiler gave the declarations
+        // reachable from the entry (a lower bound where the emitter could not name a type).
+        self.static_tg
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -85,7 +93,9 @@ pub fn build(library: &msl::Library, entry: &str, constants: &msl::ConstantValue
         _ => None,
     };
     let kernel = Kernel { entry: module.entry(&e.symbol)?, group };
-    Ok(CpuPipeline::new(module, kernel, entry.to_string()))
+    let static_tg = e.static_tg_symbol.as_deref().and_then(|s| module.static_tg(s)).unwrap_or(0);
+    let static_tg = u32::try_from(static_tg).unwrap_or(u32::MAX);
+    Ok(CpuPipeline::new(module, kernel, entry.to_string()).with_static_threadgroup_memory(static_tg))
 }
 
 /// Compiles every kernel of `library` once (errors surface at library creation).

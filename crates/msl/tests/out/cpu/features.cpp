@@ -90,6 +90,13 @@ extern "C" void pm_entry_0(const pm_dispatch *d, pm_cpu_thread *t) {
   ::metal::detail::pm_cur = t;
   pm_call_0(d, t);
 }
+// entry 0: static threadgroup memory
+extern "C" unsigned long long pm_static_tg_0(void) {
+  return 0ull
+    + ((sizeof(float[BLOCK]) + 15ull) & ~15ull)
+    + ((sizeof(float[2][BLOCK]) + 15ull) & ~15ull)
+    + ((sizeof(::metal::atomic_uint) + 15ull) & ~15ull);
+}
 // entry 1: particles
 static inline void pm_call_1(const pm_dispatch *d, pm_cpu_thread *t) {
   (void)d; (void)t;
@@ -135,6 +142,10 @@ extern "C" void pm_group_1(const pm_dispatch *d, pm_cpu_thread *t) {
     }
   }
 }
+// entry 1: static threadgroup memory
+extern "C" unsigned long long pm_static_tg_1(void) {
+  return 0ull;
+}
 // entry 2: scale_f32_2
 static inline void pm_call_2(const pm_dispatch *d, pm_cpu_thread *t) {
   (void)d; (void)t;
@@ -178,6 +189,10 @@ extern "C" void pm_group_2(const pm_dispatch *d, pm_cpu_thread *t) {
       }
     }
   }
+}
+// entry 2: static threadgroup memory
+extern "C" unsigned long long pm_static_tg_2(void) {
+  return 0ull;
 }
 // entry 3: scale_h4_3
 static inline void pm_call_3(const pm_dispatch *d, pm_cpu_thread *t) {
@@ -223,6 +238,10 @@ extern "C" void pm_group_3(const pm_dispatch *d, pm_cpu_thread *t) {
     }
   }
 }
+// entry 3: static threadgroup memory
+extern "C" unsigned long long pm_static_tg_3(void) {
+  return 0ull;
+}
 // entry 4: copy_f32
 static inline void pm_call_4(const pm_dispatch *d, pm_cpu_thread *t) {
   (void)d; (void)t;
@@ -267,4 +286,8 @@ extern "C" void pm_group_4(const pm_dispatch *d, pm_cpu_thread *t) {
       }
     }
   }
+}
+// entry 4: static threadgroup memory
+extern "C" unsigned long long pm_static_tg_4(void) {
+  return 0ull;
 }
