@@ -972,3 +972,20 @@ def test_rt_layernorm_gemm_sort_argmax(device):
     _, am, _ = run(device, src("rt_arg_reduce.metal"), "argmax_float32", [am_x, Out(5, U32), Bytes(333, np.uint64)],
                    (5,), (64,))
     assert_equal(am, am_x.argmax(axis=1).astype(U32))
+
+
+def test_rt_address_space_overloads_and_pp_names(device):
+    n = 64
+    r = rng(115)
+    x = r.standard_normal(2 * n).astype(F32)
+    c = np.array([0.25, 0.5], F32)
+    v = r.standard_normal((n, 4)).astype(F32)
+    _, _, out, _ = run(device, src("rt_as_overloads.metal"), "as_overloads", [x, c, Out(n), v], (1,), (n,))
+    pair = x.reshape(n, 2).astype(np.float64).sum(axis=1)
+    assert_close(out, pair + 10 * pair + 100 * 0.75 + 1000 * (v.astype(np.float64) ** 2).sum(axis=1), 1e-6)
+    m = 50
+    inp = r.standard_normal(4 * m + 3).astype(F32)
+    span = np.array([3, m, 0], U32)
+    _, o, _ = run(device, src("rt_pp_names.metal"), "names_everywhere", [inp, Out(m), span], *grid1d(m, 32))
+    w = inp[3:].reshape(m, 4).astype(np.float64)
+    assert_close(o, (w ** 2).sum(axis=1), 1e-6)  # mask & 1 -> select picks `length`

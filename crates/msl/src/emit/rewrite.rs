@@ -60,6 +60,7 @@ impl<'a> Rewriter<'a> {
     ) -> Self {
         let mut removed: HashMap<usize, usize> = an.removed.iter().copied().collect();
         removed.extend(duplicate_members(&pp.tokens, &an.matching));
+        removed.extend(duplicate_functions(&pp.tokens, &an.matching));
         Rewriter {
             pp,
             toks: &pp.tokens,
@@ -645,6 +646,75 @@ fn duplicate_members(toks: &[Token], m: &[usize]) -> Vec<(usize, usize)> {
                     };
                 }
             }
+        }
+    }
+    out
+}
+
+/// Function definitions at namespace scope that differ from an earlier one only in address
+/// spaces (`f(const device T*)` + `f(const threadgroup T*)` with the same body): once the
+/// qualifiers are dropped they would be redefinitions, so every copy after the first is left
+/// out, as ranges `[start, end)`. Overloads whose bodies differ are kept (the C++ compiler
+/// then reports the redefinition at the user's line).
+fn duplicate_functions(toks: &[Token], m: &[usize]) -> Vec<(usize, usize)> {
+    let close = |i: usize| m.get(i).copied().unwrap_or(NONE);
+    let strip = |r: &[Token]| -> (String, bool) {
+        let mut had = false;
+        let mut v: Vec<&str> = Vec::with_capacity(r.len());
+        for t in r {
+            if t.kind == TokenKind::Ident && is_address_space(&t.text) {
+                had = true;
+            } else {
+                v.push(&t.text);
+            }
+        }
+        (v.join(" "), had)
+    };
+    let mut out = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut ranges = vec![(0usize, toks.len())];
+    let mut budget = 0usize;
+    while let Some((lo, hi)) = ranges.pop() {
+        let mut start = lo;
+        let mut j = lo;
+        while j < hi {
+            budget += 1;
+            if budget > 10_000_000 {
+                return out;
+            }
+            let t = &toks[j];
+            if t.is_punct(";") || t.is_punct("}") {
+                j += 1;
+                start = j;
+                continue;
+            }
+            if t.is_punct("(") || t.is_punct("[") {
+                let e = close(j);
+                j = if e != NONE && e > j && e < hi { e + 1 } else { j + 1 };
+                continue;
+            }
+            if !t.is_punct("{") {
+                j += 1;
+                continue;
+            }
+            let e = close(j);
+            if e == NONE || e <= j || e >= hi {
+                break;
+            }
+            let head = &toks[start..j];
+            if head.iter().any(|t| t.is_ident("namespace")) {
+                ranges.push((j + 1, e));
+            } else if head.iter().any(|t| t.is_punct("(")) && !head.iter().any(|t| t.is_punct("=")) {
+                let (sig, had) = strip(head);
+                if had {
+                    let (body, _) = strip(&toks[j..=e]);
+                    if !seen.insert(format!("{lo} {sig} {body}")) {
+                        out.push((start, e + 1));
+                    }
+                }
+            }
+            j = e + 1;
+            start = j;
         }
     }
     out
