@@ -989,3 +989,29 @@ def test_rt_address_space_overloads_and_pp_names(device):
     _, o, _ = run(device, src("rt_pp_names.metal"), "names_everywhere", [inp, Out(m), span], *grid1d(m, 32))
     w = inp[3:].reshape(m, 4).astype(np.float64)
     assert_close(o, (w ** 2).sum(axis=1), 1e-6)  # mask & 1 -> select picks `length`
+
+
+def test_rt_struct_fields_named_like_swizzles(device):
+    n = 16
+    r = rng(116)
+    inp = r.standard_normal((2 * n + 1, 4)).astype(F32)
+    span = np.array([1, n, 2], U32)
+    pdt = np.dtype([("rgb", F32, 4), ("a", F32), ("zw", np.float16, 2), ("pad", np.uint8, 8)])
+    px = np.zeros(n, pdt)
+    px["rgb"][:, :3] = r.standard_normal((n, 3))
+    px["zw"] = r.standard_normal((n, 2))
+    cam = np.zeros(1, [("xy", F32, 2), ("wz", F32, 2), ("v", F32, 4)])
+    cam["xy"], cam["wz"], cam["v"] = [1, 2], [3, 4], [5, 6, 7, 8]
+    _, out, _, pout, _ = run(device, src("rt_swizzle_fields.metal"), "swizzle_fields",
+                             [inp, Out((n, 4)), span, px.view(np.uint8), cam.view(np.uint8)], (n,), (1,), mode="threads")
+    v = inp[1::2][:n].astype(np.float64)
+    c = np.array([1, 2]) + np.array([7, 8]) + np.array([2, 1]) + np.array([3, 4])
+    ref = np.concatenate([v[:, 2::-1], np.ones((n, 1))], axis=1) + np.array([*c, *c]) + 1 + 2
+    assert_close(out, ref, 1e-6)
+    p = pout.view(pdt)
+    rgb = px["rgb"][:, :3].astype(np.float64) * 2
+    rgb[:, [0, 1]] = rgb[:, [1, 0]]
+    rgb[:, 2] += 1
+    assert_close(p["rgb"][:, :3], rgb, 1e-6)
+    assert_close(p["a"], rgb @ np.array([0.299, 0.587, 0.114]), 1e-6)
+    assert_close(p["zw"][:, 0], px["zw"][:, 0].astype(np.float64) + 2, 1e-3)

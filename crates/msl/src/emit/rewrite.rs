@@ -42,6 +42,10 @@ pub(crate) struct Rewriter<'a> {
     /// Names usable in constant expressions (function constants, constexpr constants).
     constexpr_names: HashSet<String>,
     scopes: Vec<Scope>,
+    /// Per scope: data members named like swizzles (`float2 xy;`) of a class scope. They are
+    /// renamed `<name>_pm_f` (declaration and bare uses inside the class) and get accessors
+    /// `<name>()` / `<name>_ref()`, which is what `s.xy` becomes.
+    swz_fields: Vec<Vec<String>>,
     paren: i32,
     /// Last significant (emitted or consumed) token.
     prev: Option<usize>,
@@ -76,6 +80,7 @@ impl<'a> Rewriter<'a> {
             fc_at: an.fconsts.iter().enumerate().map(|(i, f)| (f.lo, i)).collect(),
             constexpr_names: an.reflection.function_constants.iter().map(|f| f.name.clone()).collect(),
             scopes: vec![Scope::Namespace],
+            swz_fields: vec![Vec::new()],
             paren: 0,
             prev: None,
             pending_ns: false,
@@ -183,11 +188,23 @@ impl<'a> Rewriter<'a> {
             "{" => {
                 let s = self.classify_brace();
                 self.scopes.push(s);
+                let fields = if s == Scope::Class { swizzle_fields(toks, self.m, i) } else { Vec::new() };
+                self.swz_fields.push(fields);
                 self.pending_ns = false;
             }
             "}" => {
                 if self.scopes.len() > 1 {
                     self.scopes.pop();
+                    let fields = self.swz_fields.pop().unwrap_or_default();
+                    if !fields.is_empty() {
+                        let mut acc = String::from("public:");
+                        for f in &fields {
+                            acc.push_str(&format!(
+                                " PM_INLINE auto &{f}() {{ return {f}_pm_f; }} PM_INLINE const auto &{f}() const {{ return {f}_pm_f; }} PM_INLINE auto &{f}_ref() {{ return {f}_pm_f; }}"
+                            ));
+                        }
+                        self.emit_text(&acc, i);
+                    }
                 }
             }
             "(" => self.paren += 1,
@@ -274,6 +291,11 @@ impl<'a> Rewriter<'a> {
         let member = i > 0 && matches!(&*toks[i - 1].text, "." | "->" | "::") && toks[i - 1].kind == TokenKind::Punct;
         if member {
             self.emit(i);
+            return Ok(i + 1);
+        }
+        if is_swizzle(name) && self.swz_fields.iter().any(|f| f.iter().any(|n| n == name)) {
+            self.emit_text(&format!("{name}_pm_f"), i);
+            self.prev = Some(i);
             return Ok(i + 1);
         }
         match name {
@@ -716,6 +738,78 @@ fn duplicate_functions(toks: &[Token], m: &[usize]) -> Vec<(usize, usize)> {
             j = e + 1;
             start = j;
         }
+    }
+    out
+}
+
+/// Data members named like swizzles in the class body opened at `lo` (top level of the body
+/// only): `float2 xy;`, `uint rgb[3], zw = 0;`, `half xy : 4;`. Static members, typedefs,
+/// using-declarations and enumerators are not data members and are left alone.
+fn swizzle_fields(toks: &[Token], m: &[usize], lo: usize) -> Vec<String> {
+    let close = |i: usize| m.get(i).copied().unwrap_or(NONE);
+    let hi = close(lo);
+    let mut out: Vec<String> = Vec::new();
+    if hi == NONE || hi <= lo {
+        return out;
+    }
+    // An enum body holds enumerators, not members.
+    let mut k = lo;
+    while k > 0 && !matches!(&*toks[k - 1].text, ";" | "{" | "}") {
+        k -= 1;
+        if toks[k].is_ident("enum") {
+            return out;
+        }
+    }
+    let mut start = lo + 1;
+    let mut j = lo + 1;
+    let mut has_paren = false;
+    while j < hi {
+        let t = &toks[j];
+        if t.is_punct(";") {
+            j += 1;
+            start = j;
+            has_paren = false;
+            continue;
+        }
+        if t.is_punct(":") && j > 0 && matches!(&*toks[j - 1].text, "public" | "private" | "protected") {
+            j += 1;
+            start = j;
+            continue;
+        }
+        if t.is_punct("(") || t.is_punct("[") || t.is_punct("{") {
+            let e = close(j);
+            if e == NONE || e <= j || e >= hi {
+                break;
+            }
+            if t.is_punct("(") {
+                has_paren = true;
+            }
+            let fn_body = t.is_punct("{") && has_paren;
+            j = e + 1;
+            if fn_body {
+                start = j;
+                has_paren = false;
+            }
+            continue;
+        }
+        if t.kind == TokenKind::Ident && is_swizzle(&t.text) && !has_paren && j > start {
+            let head = &toks[start];
+            let skip_head = head.kind == TokenKind::Ident
+                && matches!(
+                    &*head.text,
+                    "static" | "typedef" | "using" | "enum" | "friend" | "struct" | "class" | "union" | "template"
+                );
+            let prev = &toks[j - 1];
+            let prev_ok = (prev.kind == TokenKind::Ident && !matches!(&*prev.text, "return" | "case" | "goto"))
+                || (prev.kind == TokenKind::Punct && matches!(&*prev.text, ">" | "*" | "&" | ","));
+            let next_ok = toks
+                .get(j + 1)
+                .is_some_and(|n| n.kind == TokenKind::Punct && matches!(&*n.text, ";" | "," | "[" | "=" | "{" | ":"));
+            if !skip_head && prev_ok && next_ok && !out.iter().any(|n| n == &*t.text) {
+                out.push(t.text.to_string());
+            }
+        }
+        j += 1;
     }
     out
 }
