@@ -1015,3 +1015,28 @@ def test_rt_struct_fields_named_like_swizzles(device):
     assert_close(p["rgb"][:, :3], rgb, 1e-6)
     assert_close(p["a"], rgb @ np.array([0.299, 0.587, 0.114]), 1e-6)
     assert_close(p["zw"][:, 0], px["zw"][:, 0].astype(np.float64) + 2, 1e-3)
+
+
+def test_rt_constant_arrays_and_swizzle_incdec(device):
+    h, w = 9, 13
+    img = rng(117).standard_normal((h, w)).astype(F32)
+    cnt = np.zeros(1, U32)
+    _, out, c = run(device, src("rt_conv_incdec.metal"), "conv3", [img, Out((h, w)), cnt], (w, h), (1, 1), mode="threads")
+    k = np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]], np.float64) / 16
+    pad = np.pad(img.astype(np.float64), 1, mode="edge")
+    ref = sum(k[dy, dx] * pad[dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3))
+    assert_close(out, ref, 1e-6)
+    assert c[0] == h * w
+    n = 8
+    v = rng(118).standard_normal((n, 4)).astype(F32)
+    vn, old = run(device, src("rt_conv_incdec.metal"), "swizzle_incdec", [v, Out((n, 4))], (n,), (1,), mode="threads")
+    q = v.astype(np.float64).copy()
+    a = q[:, [0, 1]].copy()
+    q[:, [0, 1]] += 1
+    q[:, [2, 3]] += 1
+    q[:, [1, 2]] -= 1
+    b = q[:, [3, 0]].copy()
+    q[:, [3, 0]] -= 1
+    q[:, [2, 3]] += 1
+    assert_close(vn, q, 1e-6)
+    assert_close(old, np.concatenate([a, b], axis=1), 1e-6)

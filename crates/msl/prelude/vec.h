@@ -47,6 +47,24 @@ template <class T, int A, int B, int C = -1, int D = -1> struct swz_ref {
     PM_SWZ_OP(+) PM_SWZ_OP(-) PM_SWZ_OP(*) PM_SWZ_OP(/) PM_SWZ_OP(%)
     PM_SWZ_OP(&) PM_SWZ_OP(|) PM_SWZ_OP(^) PM_SWZ_OP(<<) PM_SWZ_OP(>>)
 #undef PM_SWZ_OP
+    PM_INLINE swz_ref &operator++() {
+        set(get() + V(T(1)));
+        return *this;
+    }
+    PM_INLINE swz_ref &operator--() {
+        set(get() - V(T(1)));
+        return *this;
+    }
+    PM_INLINE V operator++(int) {
+        V o = get();
+        set(o + V(T(1)));
+        return o;
+    }
+    PM_INLINE V operator--(int) {
+        V o = get();
+        set(o - V(T(1)));
+        return o;
+    }
 };
 } // namespace detail
 

@@ -230,7 +230,7 @@ impl<'a> Rewriter<'a> {
                                         | "++"
                                         | "--"
                                 )
-                        });
+                        }) || prefix_incremented(toks, self.m, i);
                         self.emit(i);
                         let text = if lvalue { format!("{name}_ref()") } else { format!("{name}()") };
                         self.emit_text(&text, i + 1);
@@ -812,4 +812,34 @@ fn swizzle_fields(toks: &[Token], m: &[usize], lo: usize) -> Vec<String> {
         j += 1;
     }
     out
+}
+
+/// Whether the postfix expression ending before the `.`/`->` at `dot` is the operand of a
+/// prefix `++`/`--` (`++v.xy`, `--p->c[i].zw`).
+fn prefix_incremented(toks: &[Token], m: &[usize], dot: usize) -> bool {
+    let mut k = dot;
+    let mut steps = 0;
+    while k > 0 && steps < 10_000 {
+        steps += 1;
+        let t = &toks[k - 1];
+        if t.kind == TokenKind::Ident {
+            k -= 1;
+        } else if t.is_punct("]") || t.is_punct(")") {
+            let o = m.get(k - 1).copied().unwrap_or(NONE);
+            if o == NONE || o >= k - 1 {
+                return false;
+            }
+            k = o;
+            continue;
+        } else {
+            return false;
+        }
+        // an identifier was taken: a further `.`, `->` or `::` continues the expression
+        match toks.get(k.wrapping_sub(1)) {
+            Some(p) if k > 0 && (p.is_punct(".") || p.is_punct("->") || p.is_punct("::")) => k -= 1,
+            Some(p) if k > 0 => return p.is_punct("++") || p.is_punct("--"),
+            _ => return false,
+        }
+    }
+    false
 }
