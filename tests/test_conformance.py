@@ -1040,3 +1040,28 @@ def test_rt_constant_arrays_and_swizzle_incdec(device):
     q[:, [2, 3]] += 1
     assert_close(vn, q, 1e-6)
     assert_close(old, np.concatenate([a, b], axis=1), 1e-6)
+
+
+def test_rt_mlx_complex(device):
+    n = 40
+    r = rng(119)
+    a = (r.standard_normal(n) + 1j * r.standard_normal(n)).astype(np.complex64)
+    b = (r.standard_normal(n) + 1j * r.standard_normal(n)).astype(np.complex64)
+    bf = r.standard_normal(n).astype(F32)
+    s = src("rt_complex.metal")
+    ad = a.astype(np.complex128)
+    _, _, o = run(device, s, "cmul_c64_c64", [a, b, Out(n, np.complex64)], (n,), (1,), mode="threads")
+    assert_close(o.view(F32), (ad * b - ad / 2).view(np.float64), 1e-6)
+    _, _, o2 = run(device, s, "cmul_c64_f32", [a, bf, Out(n, np.complex64)], (n,), (1,), mode="threads")
+    assert_close(o2.view(F32), (ad * bf - ad / 2).view(np.float64), 1e-6)
+
+
+def test_rt_ggml_simdgroup_mm(device):
+    r = rng(120)
+    A = r.integers(-4, 4, 64).astype(np.float16)
+    B = r.integers(-4, 4, 64).astype(F32)
+    _, _, C = run(device, src("rt_ggml_simdgroup_mm.metal"), "mm", [A, B, Out(128)], (1,), (32,),
+                  tg_mem={0: 64 * 2 + 64 * 4})
+    ref = A.astype(np.float64).reshape(8, 8) @ B.astype(np.float64).reshape(8, 8).T
+    assert_equal(C[:64].reshape(8, 8), ref)
+    assert_equal(C[64:].reshape(8, 8), ref)

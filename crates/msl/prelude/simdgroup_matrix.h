@@ -49,7 +49,7 @@ typedef simdgroup_matrix<float, 8, 8> simdgroup_float8x8;
 typedef simdgroup_matrix<half, 8, 8> simdgroup_half8x8;
 typedef simdgroup_matrix<bfloat, 8, 8> simdgroup_bfloat8x8;
 
-template <class T, int C, int R> PM_INLINE simdgroup_matrix<T, C, R> make_filled_simdgroup_matrix(const T v) {
+template <class T, int C, int R = C> PM_INLINE simdgroup_matrix<T, C, R> make_filled_simdgroup_matrix(const T v) {
     simdgroup_matrix<T, C, R> m;
     for (int i = 0; i < 64; ++i) m.at(i) = v;
     return m;
