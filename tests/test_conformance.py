@@ -1065,3 +1065,16 @@ def test_rt_ggml_simdgroup_mm(device):
     ref = A.astype(np.float64).reshape(8, 8) @ B.astype(np.float64).reshape(8, 8).T
     assert_equal(C[:64].reshape(8, 8), ref)
     assert_equal(C[64:].reshape(8, 8), ref)
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_rt_ggml_argsort(device, order):
+    rows, ncols = 3, 64
+    x = rng(121).permutation(rows * ncols).astype(F32).reshape(rows, ncols)  # distinct keys
+    _, idx, _ = run(device, src("rt_ggml_argsort.metal"), f"kernel_argsort_f32_i32_{order}",
+                    [x, Out((rows, ncols), np.int32), Bytes(ncols, np.int64)], (1, rows), (ncols,), tg_mem={0: ncols * 4})
+    ref = np.argsort(x, axis=1) if order == "asc" else np.argsort(-x, axis=1)
+    assert_equal(idx, ref.astype(np.int32))
+    a = rng(122).standard_normal(64).astype(F32)
+    _, b = run(device, src("rt_ggml_argsort.metal"), "scaled_2_2", [a, Out(64)], (64,), (64,), mode="threads")
+    assert_close(b, a * 4.0, 1e-7)
