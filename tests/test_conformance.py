@@ -1078,3 +1078,16 @@ def test_rt_ggml_argsort(device, order):
     a = rng(122).standard_normal(64).astype(F32)
     _, b = run(device, src("rt_ggml_argsort.metal"), "scaled_2_2", [a, Out(64)], (64,), (64,), mode="threads")
     assert_close(b, a * 4.0, 1e-7)
+
+
+@pytest.mark.parametrize("tpg", [64, 256])
+def test_rt_threadgroup_arrays_in_helpers(device, tpg):
+    groups = 3
+    x = rng(123).standard_normal(groups * tpg).astype(F32)
+    _, out = run(device, src("rt_tg_helpers.metal"), "twice_reduce", [x, Out(groups * 4)], (groups,), (tpg,))
+    g = x.reshape(groups, tpg).astype(np.float64)
+    o = out.reshape(groups, 4)
+    assert_close(o[:, 0], g.sum(1), 1e-5)
+    assert_close(o[:, 1], 2 * g.sum(1), 1e-5)
+    assert_equal(o[:, 2], g[:, :64].max(1).astype(F32))  # block_max reads the first two SIMD groups
+    assert_equal(o[:, 3], (x.reshape(groups, tpg)[:, :64] * np.float32(100)).astype(np.int32).max(1).astype(F32))
