@@ -158,8 +158,10 @@ impl Buffer {
         if options.cpu_cache_mode() > 1 || options.hazard_tracking_mode() > 2 {
             return Err(NewBufferError::InvalidOptions { method, options: options.0 });
         }
-        let hal =
-            device.hal().new_buffer(length, mode).map_err(|e| NewBufferError::Device { method, source: Box::new(e) })?;
+        let hal = device
+            .hal()
+            .new_buffer(length, mode)
+            .map_err(|e| NewBufferError::Device { method, source: Box::new(e) })?;
         Ok(Buffer(Arc::new(BufferInner { hal, device: device.clone(), options, label: Mutex::new(String::new()) })))
     }
 

@@ -102,9 +102,8 @@ impl CompiledModule {
             (Ok(()), _) => Ok(module),
             (Err(e), Some(ptx)) => {
                 // SAFETY: NUL-terminated PTX text.
-                check(unsafe { sys::cuModuleLoadData(&mut module, ptx.as_ptr() as *const c_void) }).map_err(|e2| {
-                    HalError::Load(format!("the CUBIN did not load ({e}), nor the PTX ({e2})"))
-                })?;
+                check(unsafe { sys::cuModuleLoadData(&mut module, ptx.as_ptr() as *const c_void) })
+                    .map_err(|e2| HalError::Load(format!("the CUBIN did not load ({e}), nor the PTX ({e2})")))?;
                 Ok(module)
             }
             (Err(e), None) => Err(HalError::Load(format!(
@@ -124,9 +123,7 @@ pub(crate) fn compile_entries(
 ) -> Result<Arc<CompiledModule>, HalError> {
     let emitted = library.emit(msl::Target::Cuda, entries, constants).map_err(HalError::Compile)?;
     let symbols: Vec<String> = emitted.entries.iter().map(|e| e.symbol.clone()).collect();
-    compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| {
-        diagnostic_from_log(log, library)
-    })
+    compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| diagnostic_from_log(log, library))
 }
 
 /// Compiles a complete CUDA C++ translation unit (memo → disk cache → NVRTC); `on_error`
@@ -251,7 +248,11 @@ impl CudaPipeline {
         let attr = |a: FnAttr| -> i32 {
             let mut v: c_int = 0;
             // SAFETY: valid out-pointer and loaded function.
-            if check(unsafe { sys::cuFuncGetAttribute(&mut v, a, f) }).is_ok() { v } else { 0 }
+            if check(unsafe { sys::cuFuncGetAttribute(&mut v, a, f) }).is_ok() {
+                v
+            } else {
+                0
+            }
         };
         let max_threads = (attr(FnAttr::CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) as u32).clamp(1, 1024);
         let static_smem = attr(FnAttr::CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES).max(0) as u32;
@@ -368,8 +369,8 @@ pub(crate) fn diagnostic_from_log(log: &str, library: &msl::Library) -> msl::Dia
         let d = match user_file(e.file) {
             Some(id) => {
                 let src = files.line_text(id, e.line).unwrap_or("");
-                let col = caret_column(echo, caret, src)
-                    .unwrap_or_else(|| (src.len() - src.trim_start().len()) as u32 + 1);
+                let col =
+                    caret_column(echo, caret, src).unwrap_or_else(|| (src.len() - src.trim_start().len()) as u32 + 1);
                 msl::Diagnostic::error_at(files, msl::Loc::new(id, e.line, col), e.message)
             }
             None => {
@@ -403,7 +404,10 @@ mod tests {
     #[test]
     fn parses_nvrtc_lines() {
         let e = parse_log_line("kernels.metal(12): error: identifier \"foo\" is undefined").unwrap();
-        assert_eq!(e, LogEntry { file: "kernels.metal", line: 12, severity: "error", message: "identifier \"foo\" is undefined" });
+        assert_eq!(
+            e,
+            LogEntry { file: "kernels.metal", line: 12, severity: "error", message: "identifier \"foo\" is undefined" }
+        );
         let e = parse_log_line("<source>(3): catastrophic error: cannot open source file \"x.h\"").unwrap();
         assert_eq!((e.file, e.line, e.severity), ("<source>", 3, "catastrophic error"));
         assert!(parse_log_line("1 error detected in the compilation of \"x.cu\".").is_none());

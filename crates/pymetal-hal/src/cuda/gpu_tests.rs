@@ -22,7 +22,9 @@ fn device() -> Option<Arc<dyn Device>> {
 
 fn pipeline(dev: &Arc<dyn Device>, body: &str) -> Arc<dyn ComputePipeline> {
     let cuda = dev.as_any().downcast_ref::<CudaDevice>().unwrap();
-    let src = format!("{ABI}\nextern \"C\" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d) {{\n{body}\n}}\n");
+    let src = format!(
+        "{ABI}\nextern \"C\" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d) {{\n{body}\n}}\n"
+    );
     let m = compile_source(&cuda.shared, &src, vec!["pm_entry_0".into()], false, &|log| {
         msl::Diagnostic::error_raw("test.cu", 0, 0, "", log)
     })
@@ -32,11 +34,21 @@ fn pipeline(dev: &Arc<dyn Device>, body: &str) -> Arc<dyn ComputePipeline> {
 
 fn run(q: &Arc<dyn Queue>, commands: Vec<Command>) -> Result<(), ExecError> {
     let (tx, rx) = channel();
-    q.submit(Submission { commands, on_scheduled: Box::new(|| {}), on_completed: Box::new(move |r| tx.send(r).unwrap()) });
+    q.submit(Submission {
+        commands,
+        on_scheduled: Box::new(|| {}),
+        on_completed: Box::new(move |r| tx.send(r).unwrap()),
+    });
     rx.recv().unwrap()
 }
 
-fn dispatch(p: &Arc<dyn ComputePipeline>, bufs: Vec<Option<BufferBinding>>, n: u32, tg: u32, smem: Vec<u32>) -> Command {
+fn dispatch(
+    p: &Arc<dyn ComputePipeline>,
+    bufs: Vec<Option<BufferBinding>>,
+    n: u32,
+    tg: u32,
+    smem: Vec<u32>,
+) -> Command {
     Command::Dispatch(Dispatch {
         pipeline: p.clone(),
         buffers: bufs,
@@ -123,7 +135,10 @@ fn gpu_set_bytes_and_large_threadgroup_memory() {
 #[ignore]
 fn gpu_managed_private_blits() {
     let Some(dev) = device() else { return };
-    let p = pipeline(&dev, "unsigned i = blockIdx.x * blockDim.x + threadIdx.x; if (i < d.threads[0]) ((float*)d.buffers[0])[i] *= 2.0f;");
+    let p = pipeline(
+        &dev,
+        "unsigned i = blockIdx.x * blockDim.x + threadIdx.x; if (i < d.threads[0]) ((float*)d.buffers[0])[i] *= 2.0f;",
+    );
     let q = dev.new_queue().unwrap();
     let m = dev.new_buffer(4 * 1000, StorageMode::Managed).unwrap();
     let pr = dev.new_buffer(4 * 1000, StorageMode::Private).unwrap();

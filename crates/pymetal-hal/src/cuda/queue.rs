@@ -343,7 +343,11 @@ pub(crate) fn tg_layout(lengths: &[u32]) -> ([u32; MAX_TG_ARGS], u32) {
 
 impl QueueShared {
     /// Launches everything; returns the event to wait on and the first error.
-    fn launch_all(&self, st: &mut QueueState, commands: &[Command]) -> (Option<Arc<Staging>>, Option<DriverErrorOrText>) {
+    fn launch_all(
+        &self,
+        st: &mut QueueState,
+        commands: &[Command],
+    ) -> (Option<Arc<Staging>>, Option<DriverErrorOrText>) {
         let dev = &self.device;
         let gen = st.gen;
         let stream = st.stream;
@@ -386,7 +390,13 @@ impl QueueShared {
                         if let BufferBinding::Bytes(data) = b {
                             // SAFETY: offsets were laid out within `total` <= cap; the slot is
                             // ours until this submission completes (busy).
-                            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), s.host.add(st.bytes_scratch[k]), data.len()) };
+                            unsafe {
+                                std::ptr::copy_nonoverlapping(
+                                    data.as_ptr(),
+                                    s.host.add(st.bytes_scratch[k]),
+                                    data.len(),
+                                )
+                            };
                             k += 1;
                         }
                     }
@@ -411,7 +421,12 @@ impl QueueShared {
                     if let Some((lo, hi)) = b.take_dirty() {
                         // SAFETY: lo..hi lies within both copies of this live buffer.
                         check(unsafe {
-                            sys::cuMemcpyHtoDAsync_v2(b.dptr + lo as u64, b.host_ptr().add(lo) as *const c_void, hi - lo, stream)
+                            sys::cuMemcpyHtoDAsync_v2(
+                                b.dptr + lo as u64,
+                                b.host_ptr().add(lo) as *const c_void,
+                                hi - lo,
+                                stream,
+                            )
                         })
                         .map_err(DriverErrorOrText::Driver)?;
                     }
@@ -436,7 +451,9 @@ impl QueueShared {
                     BufferBinding::Bytes(_) => Ok(()),
                 }),
                 Command::CopyBuffer { src, dst, .. } => prepare(buffer_of(src)).and_then(|_| prepare(buffer_of(dst))),
-                Command::FillBuffer { buffer, .. } | Command::SynchronizeBuffer { buffer } => prepare(buffer_of(buffer)),
+                Command::FillBuffer { buffer, .. } | Command::SynchronizeBuffer { buffer } => {
+                    prepare(buffer_of(buffer))
+                }
             };
             if let Err(e) = r {
                 return (staging, Some(e));
@@ -483,8 +500,17 @@ impl QueueShared {
                             // points at it for the duration of the call, which copies it.
                             check(unsafe {
                                 sys::cuLaunchKernel(
-                                    f, groups[0], groups[1], groups[2], tg[0], tg[1], tg[2], dyn_smem, stream,
-                                    params.as_mut_ptr(), std::ptr::null_mut(),
+                                    f,
+                                    groups[0],
+                                    groups[1],
+                                    groups[2],
+                                    tg[0],
+                                    tg[1],
+                                    tg[2],
+                                    dyn_smem,
+                                    stream,
+                                    params.as_mut_ptr(),
+                                    std::ptr::null_mut(),
                                 )
                             })
                             .map_err(|e| DriverErrorOrText::Text(format!("launching kernel {}: {e}", p.name)))
@@ -495,14 +521,21 @@ impl QueueShared {
                     let (s, d) = (buffer_of(src), buffer_of(dst));
                     // SAFETY: ranges validated by core; both live device (or managed) memory.
                     check(unsafe {
-                        sys::cuMemcpyDtoDAsync_v2(d.dptr + *dst_offset as u64, s.dptr + *src_offset as u64, *size, stream)
+                        sys::cuMemcpyDtoDAsync_v2(
+                            d.dptr + *dst_offset as u64,
+                            s.dptr + *src_offset as u64,
+                            *size,
+                            stream,
+                        )
                     })
                     .map_err(DriverErrorOrText::Driver)
                 }
                 Command::FillBuffer { buffer, offset, length, value } => {
                     // SAFETY: range validated by core.
-                    check(unsafe { sys::cuMemsetD8Async(buffer_of(buffer).dptr + *offset as u64, *value, *length, stream) })
-                        .map_err(DriverErrorOrText::Driver)
+                    check(unsafe {
+                        sys::cuMemsetD8Async(buffer_of(buffer).dptr + *offset as u64, *value, *length, stream)
+                    })
+                    .map_err(DriverErrorOrText::Driver)
                 }
                 Command::SynchronizeBuffer { buffer } => {
                     let b = buffer_of(buffer);
@@ -557,7 +590,11 @@ impl Queue for CudaQueue {
                     }
                 }
             }
-            if names.is_empty() { "(none: blit commands only)".to_string() } else { names.join(", ") }
+            if names.is_empty() {
+                "(none: blit commands only)".to_string()
+            } else {
+                names.join(", ")
+            }
         };
         let sent = (|| -> Result<(), (CompletedFn, ExecError)> {
             let fail = |m: String| ExecError { message: format!("command buffer failed: {m}") };

@@ -174,9 +174,7 @@ pub fn load(env: &SearchEnv) -> Result<Nvrtc, String> {
                     tried.push(format!("{}: {e}", c.display()));
                 }
             }
-            Err(LoadFailure::MissingSymbol(s, e)) => {
-                tried.push(format!("{}: missing symbol {s} ({e})", c.display()))
-            }
+            Err(LoadFailure::MissingSymbol(s, e)) => tried.push(format!("{}: missing symbol {s} ({e})", c.display())),
         }
     }
     let mut msg = String::from("the CUDA backend needs NVRTC (libnvrtc.so.13 or .12), which was not found");
@@ -279,7 +277,10 @@ impl Nvrtc {
             .map_err(|err| CompileFailure::Call { step: "nvrtcGetCUBIN", err })?;
         let ptx = if want_ptx {
             // SAFETY: as above.
-            Some(unsafe { result::ptx(lib, prog.prog) }.map_err(|err| CompileFailure::Call { step: "nvrtcGetPTX", err })?)
+            Some(
+                unsafe { result::ptx(lib, prog.prog) }
+                    .map_err(|err| CompileFailure::Call { step: "nvrtcGetPTX", err })?,
+            )
         } else {
             None
         };
