@@ -18,6 +18,9 @@ pub mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 pub mod noop;
+pub mod texture;
+
+pub use texture::{HostTexture, TexelRegion, Texture, TextureDesc};
 
 /// Which backend a device belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,6 +88,8 @@ pub struct ExecError {
 pub trait Device: Send + Sync + 'static {
     fn info(&self) -> &DeviceInfo;
     fn new_buffer(&self, length: usize, mode: StorageMode) -> Result<Arc<dyn Buffer>, HalError>;
+    /// A zeroed texture (`desc` validated by the caller).
+    fn new_texture(&self, desc: &TextureDesc) -> Result<Arc<dyn Texture>, HalError>;
     /// Compiles `entries` of `library` with `constants` baked in (blocking; call without the GIL).
     fn new_compute_pipeline(
         &self,
@@ -176,6 +181,20 @@ pub enum Command {
     /// Managed buffers: make the host copy current (blit synchronize_resource).
     SynchronizeBuffer {
         buffer: Arc<dyn Buffer>,
+    },
+    /// Blit `copy_from_buffer_to_texture`: `region`'s linear memory starts at `src_offset`.
+    CopyBufferToTexture {
+        src: Arc<dyn Buffer>,
+        src_offset: usize,
+        dst: Arc<dyn Texture>,
+        region: TexelRegion,
+    },
+    /// Blit `copy_from_texture_to_buffer`: `region`'s linear memory starts at `dst_offset`.
+    CopyTextureToBuffer {
+        src: Arc<dyn Texture>,
+        dst: Arc<dyn Buffer>,
+        dst_offset: usize,
+        region: TexelRegion,
     },
 }
 

@@ -8,6 +8,7 @@ use pymetal_hal as hal;
 use crate::command::{CommandQueue, NewCommandQueueError};
 use crate::library::{ComputePipelineState, Function, Library, NewLibraryError, NewPipelineError};
 use crate::resource::{Buffer, NewBufferError, ResourceOptions};
+use crate::texture::{NewTextureError, Texture, TextureDescriptor};
 use crate::{Classify, ErrorKind};
 
 /// The backend a device runs on, as users name it (`PYMETAL_DEVICE`).
@@ -124,6 +125,11 @@ impl Device {
         let buf = Buffer::new(self, data.len(), options, "Device.new_buffer_with_data")?;
         buf.write_initial(data);
         Ok(buf)
+    }
+
+    /// A zero-filled texture as `descriptor` describes (validated first).
+    pub fn new_texture(&self, descriptor: &TextureDescriptor) -> Result<Texture, NewTextureError> {
+        Texture::new(self, descriptor)
     }
 
     /// Compiles MSL source: preprocess and reflect (`msl`), then let the backend compile every

@@ -9,6 +9,7 @@ use pymetal_hal as hal;
 use crate::command::{CommandBuffer, RecordState};
 use crate::library::ComputePipelineState;
 use crate::resource::Buffer;
+use crate::texture::{Region, Texture, TextureRegionError};
 use crate::{lock, Classify, ErrorKind};
 
 /// Highest buffer (and threadgroup-memory) index of an encoder.
@@ -89,6 +90,24 @@ pub enum DispatchError {
 }
 
 impl Classify for DispatchError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Validation
+    }
+}
+
+/// Why a blit copy between a buffer and a texture was refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TextureCopyError {
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    #[error(transparent)]
+    Region(#[from] TextureRegionError),
+    #[error("{method}: the {what} belongs to another device ({other}) than the command buffer ({this})")]
+    WrongDevice { method: &'static str, what: &'static str, other: String, this: String },
+}
+
+impl Classify for TextureCopyError {
     fn kind(&self) -> ErrorKind {
         ErrorKind::Validation
     }
@@ -452,6 +471,113 @@ impl BlitCommandEncoder {
             return Ok(());
         }
         self.record(method, hal::Command::SynchronizeBuffer { buffer: buffer.hal().clone() })
+    }
+
+    /// Checks a buffer↔texture copy; returns the HAL region (None: nothing to copy).
+    #[allow(clippy::too_many_arguments)]
+    fn check_texture_copy(
+        &self,
+        method: &'static str,
+        texture: &Texture,
+        buffer: &Buffer,
+        buffer_what: &'static str,
+        offset: u64,
+        r: Region,
+    ) -> Result<Option<hal::TexelRegion>, TextureCopyError> {
+        self.check_open(method)?;
+        let this = self.0.cb.device();
+        for (what, dev) in [("texture", texture.device()), ("buffer", buffer.device())] {
+            if dev != this {
+                return Err(TextureCopyError::WrongDevice { method, what, other: dev.spec(), this: this.spec() });
+            }
+        }
+        let (region, needed) = texture.check_region(method, &r)?;
+        let end = offset as u128 + needed;
+        if end > buffer.length() as u128 {
+            return Err(TextureRegionError::BufferRange {
+                method,
+                what: buffer_what,
+                offset,
+                end,
+                length: buffer.length(),
+            }
+            .into());
+        }
+        Ok(if needed == 0 { None } else { Some(region) })
+    }
+
+    /// Copies a box of texels of `source_texture` into linear memory of a buffer.
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy_from_texture_to_buffer(
+        &self,
+        source_texture: &Texture,
+        source_slice: u64,
+        source_level: u64,
+        source_origin: [u64; 3],
+        source_size: [u64; 3],
+        destination_buffer: &Buffer,
+        destination_offset: u64,
+        destination_bytes_per_row: u64,
+        destination_bytes_per_image: u64,
+    ) -> Result<(), TextureCopyError> {
+        let method = "BlitCommandEncoder.copy_from_texture_to_buffer";
+        let r = Region {
+            slice: source_slice,
+            level: source_level,
+            origin: source_origin,
+            size: source_size,
+            bytes_per_row: destination_bytes_per_row,
+            bytes_per_image: destination_bytes_per_image,
+        };
+        let Some(region) =
+            self.check_texture_copy(method, source_texture, destination_buffer, "destination", destination_offset, r)?
+        else {
+            return Ok(());
+        };
+        let cmd = hal::Command::CopyTextureToBuffer {
+            src: source_texture.hal().clone(),
+            dst: destination_buffer.hal().clone(),
+            dst_offset: destination_offset as usize,
+            region,
+        };
+        Ok(self.record(method, cmd)?)
+    }
+
+    /// Copies linear memory of a buffer into a box of texels of `destination_texture`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy_from_buffer_to_texture(
+        &self,
+        source_buffer: &Buffer,
+        source_offset: u64,
+        source_bytes_per_row: u64,
+        source_bytes_per_image: u64,
+        source_size: [u64; 3],
+        destination_texture: &Texture,
+        destination_slice: u64,
+        destination_level: u64,
+        destination_origin: [u64; 3],
+    ) -> Result<(), TextureCopyError> {
+        let method = "BlitCommandEncoder.copy_from_buffer_to_texture";
+        let r = Region {
+            slice: destination_slice,
+            level: destination_level,
+            origin: destination_origin,
+            size: source_size,
+            bytes_per_row: source_bytes_per_row,
+            bytes_per_image: source_bytes_per_image,
+        };
+        let Some(region) =
+            self.check_texture_copy(method, destination_texture, source_buffer, "source", source_offset, r)?
+        else {
+            return Ok(());
+        };
+        let cmd = hal::Command::CopyBufferToTexture {
+            src: source_buffer.hal().clone(),
+            src_offset: source_offset as usize,
+            dst: destination_texture.hal().clone(),
+            region,
+        };
+        Ok(self.record(method, cmd)?)
     }
 
     pub fn end_encoding(&self) -> Result<(), EncodeError> {

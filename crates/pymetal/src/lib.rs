@@ -35,6 +35,7 @@ mod device;
 mod encoder;
 mod library;
 mod resource;
+mod texture;
 
 #[cfg(test)]
 mod tests;
@@ -44,10 +45,15 @@ pub use command::{
 };
 pub use device::{default_device, devices, BackendName, Device, SelectDeviceError};
 pub use encoder::{
-    BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, MAX_BUFFER_INDEX, MAX_SET_BYTES,
+    BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureCopyError, MAX_BUFFER_INDEX,
+    MAX_SET_BYTES,
 };
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use resource::{Buffer, ContentsError, ModifyRangeError, NewBufferError, ResourceOptions};
+pub use texture::{
+    full_mip_count, texture_usage, NewTextureError, PixelFormat, Texture, TextureDescriptor, TextureRegionError,
+    TextureType,
+};
 
 pub use msl;
 pub use pymetal_hal as hal;

@@ -220,3 +220,52 @@ fn objects_are_send_and_sync() {
     check::<BlitCommandEncoder>();
     check::<Buffer>();
 }
+
+#[test]
+fn texture_validation_messages() {
+    let dev = Device::noop();
+    let mut d = TextureDescriptor::texture2d(PixelFormat::RGBA8Unorm as u32, 8, 4, true);
+    assert_eq!(d.mipmap_level_count, 4);
+    d.mipmap_level_count = 5;
+    let e = dev.new_texture(&d).unwrap_err();
+    assert!(matches!(e, NewTextureError::TooManyMipLevels { levels: 5, max: 4, .. }), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Validation);
+    d.mipmap_level_count = 1;
+    d.width = 0;
+    assert_eq!(dev.new_texture(&d).unwrap_err().to_string(), "Device.new_texture: width must be greater than 0");
+    d.width = 8;
+    d.pixel_format = 0;
+    assert!(matches!(dev.new_texture(&d), Err(NewTextureError::UnsupportedPixelFormat(0))));
+    for f in PixelFormat::ALL {
+        assert_eq!(PixelFormat::from_raw(f as u32), Some(f));
+    }
+    assert_eq!(PixelFormat::RGBA32Float.bytes_per_pixel(), 16);
+    assert_eq!(PixelFormat::Depth32Float_Stencil8.bytes_per_pixel(), 8);
+}
+
+#[test]
+fn texture_round_trip_and_blits_on_noop() {
+    let dev = Device::noop();
+    let d = TextureDescriptor::texture2d(PixelFormat::R32Uint as u32, 4, 4, true);
+    let t = dev.new_texture(&d).unwrap();
+    let data: Vec<u8> = (0..16u8).collect();
+    t.replace_region([0, 0, 0], [2, 2, 1], 1, 0, &data, 8, 0).unwrap();
+    assert_eq!(t.get_bytes([0, 0, 0], [2, 2, 1], 1, 0, 8, 0).unwrap(), data);
+    assert!(matches!(
+        t.get_bytes([1, 0, 0], [2, 1, 1], 1, 0, 8, 0),
+        Err(TextureRegionError::OutOfBounds { level: 1, level_size: [2, 2, 1], .. })
+    ));
+    // blit level 1 to a buffer and back into level 0 at (2, 2)
+    let q = dev.new_command_queue().unwrap();
+    let buf = dev.new_buffer(16, SHARED).unwrap();
+    let cmd = q.command_buffer();
+    let blit = cmd.blit_command_encoder().unwrap();
+    blit.copy_from_texture_to_buffer(&t, 0, 1, [0, 0, 0], [2, 2, 1], &buf, 0, 8, 0).unwrap();
+    blit.copy_from_buffer_to_texture(&buf, 0, 8, 0, [2, 2, 1], &t, 0, 0, [2, 2, 0]).unwrap();
+    let e = blit.copy_from_buffer_to_texture(&buf, 8, 8, 0, [2, 2, 1], &t, 0, 0, [0, 0, 0]).unwrap_err();
+    assert!(e.to_string().contains("source range 8..24 exceeds the buffer's length (16)"), "{e}");
+    blit.end_encoding().unwrap();
+    cmd.commit().unwrap();
+    cmd.wait_until_completed().unwrap();
+    assert_eq!(t.get_bytes([2, 2, 0], [2, 2, 1], 0, 0, 8, 0).unwrap(), data);
+}

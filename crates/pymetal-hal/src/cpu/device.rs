@@ -105,6 +105,10 @@ impl Device for CpuDevice {
         Ok(Arc::new(CpuBuffer::new(length, mode, self.info.max_buffer_length)?))
     }
 
+    fn new_texture(&self, desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
+        Ok(Arc::new(crate::HostTexture::new(desc)?))
+    }
+
     fn new_compute_pipeline(
         &self,
         library: &msl::Library,

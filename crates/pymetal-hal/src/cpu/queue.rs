@@ -75,6 +75,12 @@ fn host_ptr(buffer: &Arc<dyn Buffer>) -> Result<*mut u8, ExecError> {
         .ok_or_else(|| ExecError { message: "a buffer of another device was used on the CPU device".into() })
 }
 
+fn host_tex(texture: &Arc<dyn crate::Texture>) -> Result<*mut u8, ExecError> {
+    texture
+        .contents()
+        .ok_or_else(|| ExecError { message: "a texture of another device was used on the CPU device".into() })
+}
+
 fn run_command(pool: Option<&rayon::ThreadPool>, cmd: &Command) -> Result<(), ExecError> {
     match cmd {
         Command::Dispatch(d) => run_dispatch(pool, d),
@@ -91,6 +97,18 @@ fn run_command(pool: Option<&rayon::ThreadPool>, cmd: &Command) -> Result<(), Ex
             Ok(())
         }
         Command::SynchronizeBuffer { .. } => Ok(()),
+        Command::CopyBufferToTexture { src, src_offset, dst, region } => {
+            let (s, t) = (host_ptr(src)?, host_tex(dst)?);
+            // SAFETY: the object model validated the region against both resources.
+            unsafe { crate::texture::copy_region(t, dst.desc(), region, s.add(*src_offset), true) };
+            Ok(())
+        }
+        Command::CopyTextureToBuffer { src, dst, dst_offset, region } => {
+            let (t, d) = (host_tex(src)?, host_ptr(dst)?);
+            // SAFETY: as above.
+            unsafe { crate::texture::copy_region(t, src.desc(), region, d.add(*dst_offset), false) };
+            Ok(())
+        }
     }
 }
 

@@ -423,6 +423,10 @@ impl Device for CudaDevice {
         Ok(Arc::new(memory::CudaBuffer::new(&self.shared, length, mode)?))
     }
 
+    fn new_texture(&self, _desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
+        Err(HalError::Device("textures are not supported on CUDA devices yet (use the CPU device)".into()))
+    }
+
     fn new_compute_pipeline(
         &self,
         library: &msl::Library,

@@ -454,6 +454,7 @@ impl QueueShared {
                 Command::FillBuffer { buffer, .. } | Command::SynchronizeBuffer { buffer } => {
                     prepare(buffer_of(buffer))
                 }
+                Command::CopyBufferToTexture { .. } | Command::CopyTextureToBuffer { .. } => Ok(()),
             };
             if let Err(e) = r {
                 return (staging, Some(e));
@@ -549,6 +550,9 @@ impl QueueShared {
                     } else {
                         Ok(())
                     }
+                }
+                Command::CopyBufferToTexture { .. } | Command::CopyTextureToBuffer { .. } => {
+                    Err(DriverErrorOrText::Text("textures are not supported on CUDA devices yet".into()))
                 }
             };
             if let Err(e) = r {

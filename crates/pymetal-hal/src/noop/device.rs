@@ -52,6 +52,10 @@ impl Device for NoopDevice {
         Ok(Arc::new(NoopBuffer::new(length, mode)?))
     }
 
+    fn new_texture(&self, desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
+        Ok(Arc::new(crate::HostTexture::new(desc)?))
+    }
+
     fn new_compute_pipeline(
         &self,
         _library: &msl::Library,

@@ -32,6 +32,16 @@ impl Queue for NoopQueue {
                     // SAFETY: core checked `offset + length <= buffer.length()`.
                     unsafe { std::ptr::write_bytes(p.add(*offset), *value, *length) }
                 }
+                Command::CopyBufferToTexture { src, src_offset, dst, region } => {
+                    let (s, t) = (host_ptr(src.as_ref()), dst.contents().expect("host texture"));
+                    // SAFETY: core validated the region against both resources.
+                    unsafe { crate::texture::copy_region(t, dst.desc(), region, s.add(*src_offset), true) }
+                }
+                Command::CopyTextureToBuffer { src, dst, dst_offset, region } => {
+                    let (t, d) = (src.contents().expect("host texture"), host_ptr(dst.as_ref()));
+                    // SAFETY: as above.
+                    unsafe { crate::texture::copy_region(t, src.desc(), region, d.add(*dst_offset), false) }
+                }
             }
         }
         (work.on_completed)(Ok(()));

@@ -1,0 +1,144 @@
+//! Textures in host memory: a linear layout shared by every host-memory backend (cpu, noop).
+//!
+//! Layout: mip levels one after another; within a level, one image per slice (array
+//! element or cube face); within an image, `depth` planes of `height` tight rows of
+//! `width * bytes_per_pixel` bytes. Sizes of level `l` are `max(1, size >> l)`.
+
+use std::alloc::Layout;
+use std::any::Any;
+
+use crate::{HalError, StorageMode};
+
+/// What a backend needs to allocate a texture (validated by the caller).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextureDesc {
+    pub width: u32,
+    pub height: u32,
+    pub depth: u32,
+    pub mip_levels: u32,
+    /// Array elements times faces (6 for cubes).
+    pub slices: u32,
+    pub bytes_per_pixel: u32,
+    pub storage_mode: StorageMode,
+}
+
+impl TextureDesc {
+    /// Width, height and depth of mip level `level`.
+    pub fn level_size(&self, level: u32) -> [u32; 3] {
+        let s = |v: u32| (v >> level.min(31)).max(1);
+        [s(self.width), s(self.height), s(self.depth)]
+    }
+    /// Bytes of one row of `level`.
+    pub fn row_bytes(&self, level: u32) -> usize {
+        self.level_size(level)[0] as usize * self.bytes_per_pixel as usize
+    }
+    /// Bytes of one slice of `level` (all its depth planes).
+    pub fn image_bytes(&self, level: u32) -> usize {
+        let [w, h, d] = self.level_size(level);
+        w as usize * h as usize * d as usize * self.bytes_per_pixel as usize
+    }
+    /// Offset of (`slice`, `level`) in the allocation.
+    pub fn offset(&self, slice: u32, level: u32) -> usize {
+        (0..level).map(|l| self.image_bytes(l) * self.slices as usize).sum::<usize>()
+            + slice as usize * self.image_bytes(level)
+    }
+    /// Bytes of the whole texture.
+    pub fn total_bytes(&self) -> usize {
+        self.offset(0, self.mip_levels)
+    }
+}
+
+/// A texture of some backend.
+pub trait Texture: Send + Sync + 'static {
+    fn desc(&self) -> &TextureDesc;
+    /// Host pointer to the linear layout (module docs), for textures in host memory.
+    fn contents(&self) -> Option<*mut u8>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// A zeroed texture in host memory (cpu and noop backends).
+pub struct HostTexture {
+    desc: TextureDesc,
+    ptr: *mut u8,
+    layout: Layout,
+}
+
+// SAFETY: plain bytes owned by this value; concurrent access is the user's business, as
+// with buffers.
+unsafe impl Send for HostTexture {}
+// SAFETY: as above.
+unsafe impl Sync for HostTexture {}
+
+impl HostTexture {
+    pub fn new(desc: &TextureDesc) -> Result<HostTexture, HalError> {
+        let bytes = desc.total_bytes();
+        let oom = |d: &str| HalError::OutOfMemory { bytes: bytes as u64, detail: d.into() };
+        let layout = Layout::from_size_align(bytes.max(1), 64).map_err(|_| oom("size overflows"))?;
+        // SAFETY: the layout has a non-zero size.
+        let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+        if ptr.is_null() {
+            return Err(oom("allocation failed"));
+        }
+        Ok(HostTexture { desc: *desc, ptr, layout })
+    }
+}
+
+impl Drop for HostTexture {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout, freed once.
+        unsafe { std::alloc::dealloc(self.ptr, self.layout) }
+    }
+}
+
+impl Texture for HostTexture {
+    fn desc(&self) -> &TextureDesc {
+        &self.desc
+    }
+    fn contents(&self) -> Option<*mut u8> {
+        Some(self.ptr)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A box of texels of one slice and level, and the linear memory it is copied from or to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TexelRegion {
+    pub slice: u32,
+    pub level: u32,
+    pub origin: [u32; 3],
+    pub size: [u32; 3],
+    pub bytes_per_row: usize,
+    pub bytes_per_image: usize,
+}
+
+/// Copies `region` between a texture's host memory `tex` and linear memory `mem`.
+///
+/// # Safety
+/// `tex` holds `desc.total_bytes()` bytes; the region lies inside the level; `mem` holds
+/// `(d-1)*bytes_per_image + (h-1)*bytes_per_row + w*bpp` bytes; the two do not overlap.
+pub unsafe fn copy_region(tex: *mut u8, desc: &TextureDesc, r: &TexelRegion, mem: *mut u8, to_texture: bool) {
+    let bpp = desc.bytes_per_pixel as usize;
+    let [lw, lh, _] = desc.level_size(r.level);
+    let (row, image) = (lw as usize * bpp, lw as usize * lh as usize * bpp);
+    let base = desc.offset(r.slice, r.level);
+    let n = r.size[0] as usize * bpp;
+    for z in 0..r.size[2] as usize {
+        for y in 0..r.size[1] as usize {
+            let t = base
+                + (r.origin[2] as usize + z) * image
+                + (r.origin[1] as usize + y) * row
+                + r.origin[0] as usize * bpp;
+            let m = z * r.bytes_per_image + y * r.bytes_per_row;
+            // SAFETY: by the caller's contract both ranges are in bounds.
+            unsafe {
+                if to_texture {
+                    std::ptr::copy_nonoverlapping(mem.add(m), tex.add(t), n);
+                } else {
+                    std::ptr::copy_nonoverlapping(tex.add(t), mem.add(m), n);
+                }
+            }
+        }
+    }
+}
