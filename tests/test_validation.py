@@ -82,6 +82,8 @@ def test_negative_index_rejected(device, bare_enc):
 
 
 def test_set_texture_index_too_large(device, bare_enc):
+    if not hasattr(bare_enc, "set_texture"):
+        pytest.skip("texture bindings in kernels not implemented yet (graphics issue, MSL side)")
     tex = _texture(device)
     with pytest.raises(pm.ValidationError) as ei:
         bare_enc.set_texture(tex, 32)

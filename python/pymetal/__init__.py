@@ -22,6 +22,8 @@ from ._native import (
     Origin,
     Range,
     Size,
+    Texture,
+    TextureDescriptor,
     backends,
     copy_all_devices,
     create_system_default_device,
@@ -36,9 +38,12 @@ from . import shader  # noqa: E402,F401
 
 # As the reference's nanobind export_values(): every enum member is also a module attribute,
 # the last registered enum winning a name shared by several (pm.Shared, pm.Kernel, pm.Clear...).
+# A class of the same name wins over a member (pm.Texture is the class; DataType.Texture stays
+# reachable through its enum).
 for _enum in _enums.ALL_ENUMS:
     for _name, _member in _enum.__members__.items():
-        globals()[_name] = _member
+        if not isinstance(globals().get(_name), type):
+            globals()[_name] = _member
 del _enum, _name, _member
 
 # No __all__: as with the reference's extension module, `from pymetal import *` exports

@@ -21,6 +21,8 @@ from ._native import (
     Origin as Origin,
     Range as Range,
     Size as Size,
+    Texture as Texture,
+    TextureDescriptor as TextureDescriptor,
     backends as backends,
     copy_all_devices as copy_all_devices,
     create_system_default_device as create_system_default_device,
@@ -65,7 +67,11 @@ Vertex: FunctionType
 Fragment: FunctionType
 Kernel: FunctionType
 Invalid: PixelFormat
+R8Unorm: PixelFormat
 R16Float: PixelFormat
+RG8Unorm: PixelFormat
+R32Uint: PixelFormat
+R32Sint: PixelFormat
 R32Float: PixelFormat
 RG16Float: PixelFormat
 RGBA8Unorm: PixelFormat
@@ -74,6 +80,7 @@ BGRA8Unorm: PixelFormat
 BGRA8Unorm_sRGB: PixelFormat
 RG32Float: PixelFormat
 RGBA16Float: PixelFormat
+RGBA32Uint: PixelFormat
 RGBA32Float: PixelFormat
 Depth32Float: PixelFormat
 Stencil8: PixelFormat
@@ -149,7 +156,7 @@ IncrementWrap: StencilOperation
 DecrementWrap: StencilOperation
 Struct: DataType
 Array: DataType
-Texture: DataType
+# Texture: the class (it wins over DataType.Texture)
 Sampler: DataType
 ReadOnly: BindingAccess
 ReadWrite: BindingAccess

@@ -4,7 +4,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-from .enums import CommandBufferStatus, FunctionType, StorageMode
+from .enums import CommandBufferStatus, FunctionType, PixelFormat, StorageMode, TextureType
 from .exceptions import MetalError
 
 __version__: str
@@ -12,6 +12,7 @@ __all__ = [
     "__version__", "create_system_default_device", "copy_all_devices", "backends", "Device", "CommandQueue",
     "CommandBuffer", "ComputeCommandEncoder", "BlitCommandEncoder", "Buffer", "CompileOptions", "Library",
     "Function", "ComputePipelineState", "Origin", "Size", "Range", "ClearColor",
+    "TextureDescriptor", "Texture",
 ]
 
 _BytesLike = Union[bytes, bytearray, memoryview, npt.NDArray[Any], Any]
@@ -79,6 +80,7 @@ class Device:
     ) -> Buffer: ...
     def new_library_with_source(self, source: str, options: _CompileOptionsArg = None) -> Library: ...
     def new_compute_pipeline_state(self, function: Function) -> ComputePipelineState: ...
+    def new_texture(self, descriptor: TextureDescriptor) -> Texture: ...
     @property
     def name(self) -> str: ...
     @property
@@ -174,6 +176,30 @@ class BlitCommandEncoder:
         size: int,
     ) -> None: ...
     def fill_buffer(self, buffer: Buffer, range: Union[Range, Tuple[int, int]], value: int) -> None: ...
+    def copy_from_texture_to_buffer(
+        self,
+        source_texture: Texture,
+        source_slice: int,
+        source_level: int,
+        source_origin: Union[Origin, Tuple[int, ...]],
+        source_size: Union[Size, Tuple[int, ...]],
+        destination_buffer: Buffer,
+        destination_offset: int,
+        destination_bytes_per_row: int,
+        destination_bytes_per_image: int,
+    ) -> None: ...
+    def copy_from_buffer_to_texture(
+        self,
+        source_buffer: Buffer,
+        source_offset: int,
+        source_bytes_per_row: int,
+        source_bytes_per_image: int,
+        source_size: Union[Size, Tuple[int, ...]],
+        destination_texture: Texture,
+        destination_slice: int,
+        destination_level: int,
+        destination_origin: Union[Origin, Tuple[int, ...]],
+    ) -> None: ...
     def synchronize_resource(self, resource: Buffer) -> None: ...
     def end_encoding(self) -> None: ...
     @property
@@ -243,3 +269,67 @@ class ComputePipelineState:
     @property
     def device(self) -> Device: ...
 
+
+class TextureDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def texture2d_descriptor(format: int, width: int, height: int, mipmapped: bool = False) -> TextureDescriptor: ...
+    @property
+    def texture_type(self) -> Union[TextureType, int]: ...
+    @texture_type.setter
+    def texture_type(self, v: int) -> None: ...
+    @property
+    def pixel_format(self) -> Union[PixelFormat, int]: ...
+    @pixel_format.setter
+    def pixel_format(self, v: int) -> None: ...
+    @property
+    def storage_mode(self) -> StorageMode: ...
+    @storage_mode.setter
+    def storage_mode(self, v: int) -> None: ...
+    width: int
+    height: int
+    depth: int
+    mipmap_level_count: int
+    sample_count: int
+    array_length: int
+    usage: int
+
+@final
+class Texture:
+    def replace_region(
+        self,
+        data: _BytesLike,
+        bytes_per_row: int,
+        x: int,
+        y: int,
+        width: int,
+        height: int,
+        level: int = 0,
+        slice: int = 0,
+    ) -> None: ...
+    def get_bytes(
+        self, bytes_per_row: int, x: int, y: int, width: int, height: int, level: int = 0, slice: int = 0
+    ) -> bytes: ...
+    @property
+    def texture_type(self) -> TextureType: ...
+    @property
+    def pixel_format(self) -> PixelFormat: ...
+    @property
+    def storage_mode(self) -> StorageMode: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def depth(self) -> int: ...
+    @property
+    def mipmap_level_count(self) -> int: ...
+    @property
+    def sample_count(self) -> int: ...
+    @property
+    def array_length(self) -> int: ...
+    @property
+    def usage(self) -> int: ...
+    @property
+    def device(self) -> Device: ...
+    label: str

@@ -93,7 +93,11 @@ class FunctionType(IntEnum):
 
 class PixelFormat(IntEnum):
     Invalid = 0
+    R8Unorm = 10
     R16Float = 25
+    RG8Unorm = 30
+    R32Uint = 53
+    R32Sint = 54
     R32Float = 55
     RG16Float = 65
     RGBA8Unorm = 70
@@ -102,6 +106,7 @@ class PixelFormat(IntEnum):
     BGRA8Unorm_sRGB = 81
     RG32Float = 105
     RGBA16Float = 115
+    RGBA32Uint = 123
     RGBA32Float = 125
     Depth32Float = 252
     Stencil8 = 253

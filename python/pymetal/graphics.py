@@ -1,8 +1,8 @@
-"""Graphics classes (textures, samplers, render pipelines and passes).
+"""Graphics classes (textures now; samplers, render pipelines and passes with their issue).
 
-Phase 1 ships the compute API only; the reference's graphics classes (Texture,
-TextureDescriptor, RenderPipelineState, RenderCommandEncoder, SamplerState, ...) arrive
-with their issue. This module exists so that ``import pymetal.graphics`` works.
+Texture and TextureDescriptor are also re-exported at top level.
 """
 
-__all__: list = []
+from ._native import Texture, TextureDescriptor
+
+__all__ = ["Texture", "TextureDescriptor"]

@@ -269,6 +269,67 @@ encoder_pymethods! { BlitCommandEncoder;
             .ok_or_else(|| crate::errors::validation("BlitCommandEncoder.fill_buffer: range overflows"))?;
         self.inner.fill_buffer(&buffer.get().inner, loc as usize..end as usize, value).py()
     }
+    /// Copies a box of texels into linear memory of a buffer (origin: Origin or tuple,
+    /// size: Size or tuple).
+    #[allow(clippy::too_many_arguments)]
+    fn copy_from_texture_to_buffer(
+        &self,
+        source_texture: &Bound<'_, crate::texture::Texture>,
+        source_slice: u64,
+        source_level: u64,
+        source_origin: &Bound<'_, PyAny>,
+        source_size: &Bound<'_, PyAny>,
+        destination_buffer: &Bound<'_, Buffer>,
+        destination_offset: u64,
+        destination_bytes_per_row: u64,
+        destination_bytes_per_image: u64,
+    ) -> PyResult<()> {
+        let origin = crate::texture::origin_arg(source_origin)?;
+        let size = crate::texture::size_arg(source_size)?;
+        self.inner
+            .copy_from_texture_to_buffer(
+                &source_texture.get().inner,
+                source_slice,
+                source_level,
+                origin,
+                size,
+                &destination_buffer.get().inner,
+                destination_offset,
+                destination_bytes_per_row,
+                destination_bytes_per_image,
+            )
+            .py()
+    }
+    /// Copies linear memory of a buffer into a box of texels.
+    #[allow(clippy::too_many_arguments)]
+    fn copy_from_buffer_to_texture(
+        &self,
+        source_buffer: &Bound<'_, Buffer>,
+        source_offset: u64,
+        source_bytes_per_row: u64,
+        source_bytes_per_image: u64,
+        source_size: &Bound<'_, PyAny>,
+        destination_texture: &Bound<'_, crate::texture::Texture>,
+        destination_slice: u64,
+        destination_level: u64,
+        destination_origin: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let size = crate::texture::size_arg(source_size)?;
+        let origin = crate::texture::origin_arg(destination_origin)?;
+        self.inner
+            .copy_from_buffer_to_texture(
+                &source_buffer.get().inner,
+                source_offset,
+                source_bytes_per_row,
+                source_bytes_per_image,
+                size,
+                &destination_texture.get().inner,
+                destination_slice,
+                destination_level,
+                origin,
+            )
+            .py()
+    }
     fn synchronize_resource(&self, resource: &Bound<'_, Buffer>) -> PyResult<()> {
         self.inner.synchronize_resource(&resource.get().inner).py()
     }

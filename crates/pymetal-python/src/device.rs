@@ -54,6 +54,15 @@ impl Device {
         Ok(CommandQueue { inner: q, device: slf.clone().unbind() })
     }
 
+    /// A zero-filled texture as `descriptor` describes (ValidationError for bad descriptors).
+    fn new_texture(
+        slf: &Bound<'_, Self>,
+        descriptor: PyRef<'_, crate::texture::TextureDescriptor>,
+    ) -> PyResult<crate::texture::Texture> {
+        let t = slf.get().inner.new_texture(&descriptor.inner).py()?;
+        Ok(crate::texture::Texture::new(t, slf.clone().unbind()))
+    }
+
     /// A zero-filled buffer of `length` bytes; `options` are ResourceOptions bits.
     #[pyo3(signature = (length, options=0))]
     fn new_buffer<'py>(slf: &Bound<'py, Self>, length: usize, options: u64) -> PyResult<Bound<'py, Buffer>> {

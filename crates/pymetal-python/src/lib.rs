@@ -10,6 +10,7 @@ mod enums;
 mod errors;
 mod library;
 mod resource;
+mod texture;
 mod types;
 
 use pyo3::prelude::*;
@@ -53,6 +54,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<library::Library>()?;
     m.add_class::<library::Function>()?;
     m.add_class::<library::ComputePipelineState>()?;
+    m.add_class::<texture::TextureDescriptor>()?;
+    m.add_class::<texture::Texture>()?;
     m.add_class::<types::Origin>()?;
     m.add_class::<types::Size>()?;
     m.add_class::<types::Range>()?;
