@@ -9,6 +9,43 @@
 #define PM_MAX_TG_SITES 128   /* `threadgroup T x;` declarations in one translation unit */
 #define PM_SIMD_WIDTH 32
 #define PM_SIMD_SLOT 64       /* bytes per lane in the CPU SIMD-group exchange area */
+#define PM_MAX_TEXTURES 32    /* [[texture(i)]] */
+#define PM_MAX_SAMPLERS 16    /* [[sampler(i)]] */
+#define PM_MAX_MIP_LEVELS 16
+#define PM_MAX_ATTRIBUTES 31  /* [[attribute(i)]] of a vertex function's [[stage_in]] */
+#define PM_MAX_COLOR_ATTACHMENTS 8
+
+/* A texture as shader code sees it. Memory is the linear layout of
+   pymetal-hal/src/texture.rs: mip levels one after another; within a level one image per
+   slice (array element, or cube face in +X -X +Y -Y +Z -Z order); within an image `depth`
+   planes of `height` tight rows of `width * bytes_per_pixel` bytes. */
+typedef struct pm_texture {
+    unsigned char *data;          /* null: nothing bound at this index */
+    unsigned int format;          /* MTLPixelFormat raw value (R8Unorm = 10, ..., see format.rs) */
+    unsigned int type;            /* MTLTextureType raw value (1D = 0, 2D = 2, 2DArray = 3, Cube = 5, 3D = 7) */
+    unsigned int width, height, depth;  /* of level 0 */
+    unsigned int slices;          /* array length (times 6 for cubes) */
+    unsigned int mip_levels;
+    unsigned int bytes_per_pixel;
+    unsigned long long level_offset[PM_MAX_MIP_LEVELS]; /* byte offset of (slice 0, level l) */
+} pm_texture;
+
+/* A sampler (SamplerDescriptor, or a `constexpr sampler` in MSL). Values are Metal's raw
+   enum values: filters MTLSamplerMinMagFilter (0 nearest, 1 linear), mip_filter
+   MTLSamplerMipFilter (0 not mipmapped, 1 nearest, 2 linear), address
+   MTLSamplerAddressMode (0 clamp_to_edge, 1 mirror_clamp_to_edge, 2 repeat,
+   3 mirrored_repeat, 4 clamp_to_zero, 5 clamp_to_border), border_color
+   MTLSamplerBorderColor (0 transparent black, 1 opaque black, 2 opaque white),
+   compare_function MTLCompareFunction (0 never .. 7 always). */
+typedef struct pm_sampler {
+    unsigned int min_filter, mag_filter, mip_filter;
+    unsigned int address[3];      /* s, t, r */
+    unsigned int border_color;
+    unsigned int normalized_coordinates; /* 1: [0,1] coordinates; 0: pixel coordinates */
+    unsigned int compare_function;
+    unsigned int max_anisotropy;
+    float lod_min_clamp, lod_max_clamp;
+} pm_sampler;
 
 /* One dispatch, as the wrapper sees it. Passed by pointer on the CPU and by value
    (__grid_constant__) on CUDA. */
@@ -19,7 +56,46 @@ typedef struct pm_dispatch {
     unsigned int threads[3];                  /* threads_per_grid: exact for dispatch_threads,
                                                  threadgroups*tg_size for dispatch_threadgroups */
     unsigned int tg_arg_offset[PM_MAX_TG_ARGS]; /* [[threadgroup(i)]] -> arena + offset (bytes) */
+    const pm_texture *textures;               /* [PM_MAX_TEXTURES]: [[texture(i)]] -> textures[i] */
+    const pm_sampler *samplers;               /* [PM_MAX_SAMPLERS]: [[sampler(i)]] -> samplers[i] */
 } pm_dispatch;
+
+/* ---- Render stages (CPU) ----------------------------------------------------------- */
+
+/* One call of `pm_vertex_<k>` shades `count` vertices. Outputs are 32-bit words: the
+   clip-space position (4), the point size (1; 1.0 when the function writes none), then the
+   varyings in the order of EntryPoint::outputs (msl reflection), each component one word
+   (floats as floats; half widened to float; integers as their bits). */
+typedef struct pm_vertex_batch {
+    unsigned int count;
+    unsigned int base_vertex, base_instance;
+    const unsigned int *vertex_id;    /* [count], base_vertex already added */
+    const unsigned int *instance_id;  /* [count], base_instance already added */
+    const unsigned int *attributes;   /* [count][attr_stride] words; [[attribute(a)]] at a*4:
+                                         4 words converted from the vertex format (floats
+                                         as float bits, integers as integer bits), missing
+                                         components 0 and w = 1 */
+    unsigned int attr_stride;
+    float *out;                       /* [count][out_stride] */
+    unsigned int out_stride;
+} pm_vertex_batch;
+
+/* One call of `pm_fragment_<k>` shades `count` fragments. */
+typedef struct pm_fragment_batch {
+    unsigned int count;
+    const float *position;            /* [count][4]: window x, y (pixel centre), depth z, 1/w_clip */
+    const float *varyings;            /* [count][in_stride] words, in the order of the fragment
+                                         function's EntryPoint::inputs (already interpolated) */
+    unsigned int in_stride;
+    const unsigned int *front_facing; /* [count] 0/1 */
+    const unsigned int *primitive_id; /* [count] */
+    const float *point_coord;         /* [count][2] */
+    unsigned int *color;              /* [count][PM_MAX_COLOR_ATTACHMENTS][4] words, written for
+                                         every [[color(i)]] output (floats as float bits,
+                                         integers as integer bits) */
+    float *depth;                     /* [count], written when the function has a [[depth]] output */
+    unsigned int *discarded;          /* [count], set to 1 by discard_fragment(), else 0 */
+} pm_fragment_batch;
 
 /* ---- CPU only ---------------------------------------------------------------------- */
 

@@ -32,7 +32,10 @@ pub mod prelude;
 pub mod preprocess;
 
 pub use emit::{Emitted, EmittedEntry};
-pub use parse::{AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Param, Reflection, Stage};
+pub use parse::{
+    AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Interpolation, Param, Reflection, ScalarKind, Slot, Stage,
+    StageIo, Varying,
+};
 pub use preprocess::Preprocessed;
 
 use std::collections::BTreeMap;

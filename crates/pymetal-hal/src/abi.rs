@@ -7,6 +7,64 @@ pub const MAX_TG_ARGS: usize = 32;
 pub const MAX_TG_SITES: usize = 128;
 pub const SIMD_WIDTH: u32 = 32;
 pub const SIMD_SLOT: usize = 64;
+pub const MAX_TEXTURES: usize = 32;
+pub const MAX_SAMPLERS: usize = 16;
+pub const MAX_MIP_LEVELS: usize = 16;
+pub const MAX_ATTRIBUTES: usize = 31;
+pub const MAX_COLOR_ATTACHMENTS: usize = 8;
+
+/// `pm_texture`: a texture as shader code sees it (layout in `texture.rs`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct PmTexture {
+    pub data: *mut u8,
+    pub format: u32,
+    pub texture_type: u32,
+    pub width: u32,
+    pub height: u32,
+    pub depth: u32,
+    pub slices: u32,
+    pub mip_levels: u32,
+    pub bytes_per_pixel: u32,
+    pub level_offset: [u64; MAX_MIP_LEVELS],
+}
+
+impl PmTexture {
+    /// Nothing bound.
+    pub const NONE: PmTexture = PmTexture {
+        data: std::ptr::null_mut(),
+        format: 0,
+        texture_type: 0,
+        width: 0,
+        height: 0,
+        depth: 0,
+        slices: 0,
+        mip_levels: 0,
+        bytes_per_pixel: 0,
+        level_offset: [0; MAX_MIP_LEVELS],
+    };
+}
+
+/// `pm_sampler`: Metal's raw enum values (see pm_abi.h).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PmSampler {
+    pub min_filter: u32,
+    pub mag_filter: u32,
+    pub mip_filter: u32,
+    pub address: [u32; 3],
+    pub border_color: u32,
+    pub normalized_coordinates: u32,
+    pub compare_function: u32,
+    pub max_anisotropy: u32,
+    pub lod_min_clamp: f32,
+    pub lod_max_clamp: f32,
+}
+
+// SAFETY: plain data; the pointer is host memory of a texture kept alive by the command.
+unsafe impl Send for PmTexture {}
+// SAFETY: as above; shaders synchronise access as on a GPU.
+unsafe impl Sync for PmTexture {}
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
@@ -16,6 +74,10 @@ pub struct PmDispatch {
     pub tg_size: [u32; 3],
     pub threads: [u32; 3],
     pub tg_arg_offset: [u32; MAX_TG_ARGS],
+    /// `[MAX_TEXTURES]` (null when the dispatch binds none).
+    pub textures: *const PmTexture,
+    /// `[MAX_SAMPLERS]` (null when the dispatch binds none).
+    pub samplers: *const PmSampler,
 }
 
 // SAFETY: the pointers are device/host addresses handed to kernels; the struct itself is
@@ -52,4 +114,42 @@ pub struct PmCpuThread {
 /// `extern "C" void pm_entry_<k>(const pm_dispatch*, pm_cpu_thread*)` and `pm_group_<k>`.
 pub type PmCpuEntryFn = unsafe extern "C" fn(*const PmDispatch, *mut PmCpuThread);
 
-const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4);
+/// `pm_vertex_batch`: one call of `pm_vertex_<k>` shades `count` vertices.
+#[repr(C)]
+pub struct PmVertexBatch {
+    pub count: u32,
+    pub base_vertex: u32,
+    pub base_instance: u32,
+    pub vertex_id: *const u32,
+    pub instance_id: *const u32,
+    pub attributes: *const u32,
+    pub attr_stride: u32,
+    pub out: *mut f32,
+    pub out_stride: u32,
+}
+
+/// `pm_fragment_batch`: one call of `pm_fragment_<k>` shades `count` fragments.
+#[repr(C)]
+pub struct PmFragmentBatch {
+    pub count: u32,
+    pub position: *const f32,
+    pub varyings: *const f32,
+    pub in_stride: u32,
+    pub front_facing: *const u32,
+    pub primitive_id: *const u32,
+    pub point_coord: *const f32,
+    pub color: *mut u32,
+    pub depth: *mut f32,
+    pub discarded: *mut u32,
+}
+
+/// `extern "C" void pm_vertex_<k>(const pm_dispatch*, pm_vertex_batch*)`.
+pub type PmVertexFn = unsafe extern "C" fn(*const PmDispatch, *mut PmVertexBatch);
+/// `extern "C" void pm_fragment_<k>(const pm_dispatch*, pm_fragment_batch*)`.
+pub type PmFragmentFn = unsafe extern "C" fn(*const PmDispatch, *mut PmFragmentBatch);
+
+const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16);
+const _: () = assert!(std::mem::size_of::<PmTexture>() == 8 + 4 * 8 + 8 * 16);
+const _: () = assert!(std::mem::size_of::<PmSampler>() == 4 * 12);
+const _: () = assert!(std::mem::size_of::<PmVertexBatch>() == 64);
+const _: () = assert!(std::mem::size_of::<PmFragmentBatch>() == 8 * 10);

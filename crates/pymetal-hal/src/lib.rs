@@ -13,13 +13,16 @@ use std::any::Any;
 use std::sync::Arc;
 
 pub mod abi;
+pub mod format;
 #[cfg(feature = "cpu")]
 pub mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 pub mod noop;
+pub mod render;
 pub mod texture;
 
+pub use format::{FormatKind, PixelFormat};
 pub use texture::{HostTexture, TexelRegion, Texture, TextureDesc};
 
 /// Which backend a device belongs to.
@@ -97,6 +100,8 @@ pub trait Device: Send + Sync + 'static {
         entry: &str,
         constants: &msl::ConstantValues,
     ) -> Result<Arc<dyn ComputePipeline>, HalError>;
+    /// Compiles a vertex (and fragment) function with the pipeline's fixed-function state.
+    fn new_render_pipeline(&self, desc: &render::RenderPipelineDesc<'_>) -> Result<Arc<dyn render::RenderPipeline>, HalError>;
     /// Compiles every entry point of a library once, so that errors surface at library
     /// creation as on Metal, and warms the cache for later pipelines.
     fn check_library(&self, library: &msl::Library) -> Result<(), HalError>;
@@ -156,6 +161,10 @@ pub struct Dispatch {
     pub pipeline: Arc<dyn ComputePipeline>,
     /// Index i = `[[buffer(i)]]`.
     pub buffers: Vec<Option<BufferBinding>>,
+    /// `[[texture(i)]]`: index i (None: nothing bound).
+    pub textures: Vec<Option<Arc<dyn Texture>>>,
+    /// `[[sampler(i)]]`: index i.
+    pub samplers: Vec<Option<abi::PmSampler>>,
     /// Index i = `[[threadgroup(i)]]` length in bytes (set_threadgroup_memory_length).
     pub threadgroup_memory: Vec<u32>,
     pub grid: Grid,
@@ -196,6 +205,32 @@ pub enum Command {
         dst_offset: usize,
         region: TexelRegion,
     },
+    /// Blit texture-to-texture copy of `size` texels (formats equal, checked).
+    CopyTexture {
+        src: Arc<dyn Texture>,
+        src_slice: u32,
+        src_level: u32,
+        src_origin: [u32; 3],
+        dst: Arc<dyn Texture>,
+        dst_slice: u32,
+        dst_level: u32,
+        dst_origin: [u32; 3],
+        size: [u32; 3],
+    },
+    /// Blit `generate_mipmaps`: levels 1.. from level 0 by a 2×2(×2) box filter (in linear
+    /// space for sRGB formats), every slice.
+    GenerateMipmaps {
+        texture: Arc<dyn Texture>,
+        format: PixelFormat,
+    },
+    /// Blit `synchronize_texture` (Managed textures: make the host copy current).
+    SynchronizeTexture {
+        texture: Arc<dyn Texture>,
+        slice: u32,
+        level: u32,
+    },
+    /// A render pass (its draws in encoding order).
+    RenderPass(Box<render::RenderPass>),
 }
 
 /// Called once when a submission has been scheduled, and once when it completed.

@@ -362,6 +362,8 @@ impl ComputeCommandEncoder {
         let dispatch = hal::Dispatch {
             pipeline: pipeline.hal().clone(),
             buffers: st.buffers[..used].to_vec(),
+            textures: Vec::new(),
+            samplers: Vec::new(),
             threadgroup_memory: st.threadgroup_memory[..tg_used].to_vec(),
             grid,
         };

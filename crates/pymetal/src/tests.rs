@@ -36,6 +36,7 @@ fn setup() -> (Device, CommandQueue, ComputePipelineState) {
             ],
             loc: msl::Loc::default(),
             uses_sync: false,
+            io: Default::default(),
         }],
         function_constants: vec![],
     };

@@ -563,6 +563,7 @@ impl<'a> Scanner<'a> {
                 params,
                 loc: self.toks[name_at].loc,
                 uses_sync: false,
+            io: Default::default(),
             };
             self.pending.push(Pending { ep, unit, extra: Vec::new(), at: name_at });
         }
@@ -728,6 +729,7 @@ impl<'a> Scanner<'a> {
             params,
             loc: toks[start].loc,
             uses_sync: false,
+            io: Default::default(),
         };
         let unit = tpl.and_then(|i| self.templates[i].unit);
         self.pending.push(Pending { ep, unit, extra, at: start });

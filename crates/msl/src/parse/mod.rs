@@ -88,6 +88,78 @@ pub struct EntryPoint {
     pub params: Vec<Param>,
     pub loc: Loc,
     pub uses_sync: bool,
+    /// Vertex and fragment functions: what flows in and out (empty for kernels).
+    pub io: StageIo,
+}
+
+/// The scalar type of a vertex attribute, varying or colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScalarKind {
+    Float,
+    Half,
+    Int,
+    Uint,
+    Short,
+    Ushort,
+    Char,
+    Uchar,
+    Bool,
+}
+
+impl ScalarKind {
+    /// Carried as float bits (Float, Half) or as integer bits (the rest).
+    pub fn is_float(self) -> bool {
+        matches!(self, ScalarKind::Float | ScalarKind::Half)
+    }
+}
+
+/// How a varying is interpolated across a primitive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Interpolation {
+    /// `[[center_perspective]]` (the default for floating-point members).
+    Perspective,
+    /// `[[center_no_perspective]]`.
+    NoPerspective,
+    /// `[[flat]]` (implied for integer members): the provoking (first) vertex's value.
+    Flat,
+}
+
+/// A member of a vertex function's output or a fragment function's `[[stage_in]]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Varying {
+    /// The member name (matched when neither side has `[[user(...)]]`).
+    pub name: String,
+    /// `[[user(name)]]`.
+    pub user: Option<String>,
+    pub kind: ScalarKind,
+    /// 1–4 (each component is one 32-bit word in the batches).
+    pub components: u32,
+    pub interpolation: Interpolation,
+}
+
+/// A typed slot: `[[attribute(index)]]` or `[[color(index)]]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub index: u32,
+    pub kind: ScalarKind,
+    pub components: u32,
+}
+
+/// The stage interface of a vertex or fragment function (docs/abi.md, "Render stages").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StageIo {
+    /// Vertex: `[[stage_in]]` members with `[[attribute(i)]]`.
+    pub attributes: Vec<Slot>,
+    /// Vertex: the output's members other than `[[position]]`, `[[point_size]]` and
+    /// `[[clip_distance]]`, in declaration order. Fragment: the `[[stage_in]]` members
+    /// other than built-ins (`[[position]]`, `[[front_facing]]`, ...), in declaration order.
+    pub varyings: Vec<Varying>,
+    /// Fragment: `[[color(i)]]` outputs (a plain `float4` return is color 0).
+    pub colors: Vec<Slot>,
+    /// Fragment: has a `[[depth(any|greater|less)]]` output.
+    pub writes_depth: bool,
+    /// Vertex: has a `[[point_size]]` output.
+    pub writes_point_size: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

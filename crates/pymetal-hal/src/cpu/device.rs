@@ -109,6 +109,13 @@ impl Device for CpuDevice {
         Ok(Arc::new(crate::HostTexture::new(desc)?))
     }
 
+    fn new_render_pipeline(
+        &self,
+        _desc: &crate::render::RenderPipelineDesc<'_>,
+    ) -> Result<Arc<dyn crate::render::RenderPipeline>, HalError> {
+        Err(HalError::Device("render pipelines: not implemented yet".into()))
+    }
+
     fn new_compute_pipeline(
         &self,
         library: &msl::Library,

@@ -51,6 +51,8 @@ impl Launch {
             tg_size: [0; 3],
             threads: [0; 3],
             tg_arg_offset: [0; MAX_TG_ARGS],
+            textures: std::ptr::null(),
+            samplers: std::ptr::null(),
         };
         let mut keep = Vec::new();
         for (i, b) in buffers.iter().enumerate().take(MAX_BUFFERS) {

@@ -427,6 +427,13 @@ impl Device for CudaDevice {
         Err(HalError::Device("textures are not supported on CUDA devices yet (use the CPU device)".into()))
     }
 
+    fn new_render_pipeline(
+        &self,
+        _desc: &crate::render::RenderPipelineDesc<'_>,
+    ) -> Result<Arc<dyn crate::render::RenderPipeline>, HalError> {
+        Err(HalError::Device("render pipelines are not supported on CUDA devices yet (use the CPU device)".into()))
+    }
+
     fn new_compute_pipeline(
         &self,
         library: &msl::Library,

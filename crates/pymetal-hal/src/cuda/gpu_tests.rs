@@ -52,6 +52,8 @@ fn dispatch(
     Command::Dispatch(Dispatch {
         pipeline: p.clone(),
         buffers: bufs,
+        textures: Vec::new(),
+        samplers: Vec::new(),
         threadgroup_memory: smem,
         grid: Grid::Threads { threads: [n, 1, 1], threads_per_group: [tg, 1, 1] },
     })

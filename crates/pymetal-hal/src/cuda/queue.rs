@@ -454,7 +454,12 @@ impl QueueShared {
                 Command::FillBuffer { buffer, .. } | Command::SynchronizeBuffer { buffer } => {
                     prepare(buffer_of(buffer))
                 }
-                Command::CopyBufferToTexture { .. } | Command::CopyTextureToBuffer { .. } => Ok(()),
+                Command::CopyBufferToTexture { .. }
+                | Command::CopyTextureToBuffer { .. }
+                | Command::CopyTexture { .. }
+                | Command::GenerateMipmaps { .. }
+                | Command::SynchronizeTexture { .. }
+                | Command::RenderPass(_) => Ok(()),
             };
             if let Err(e) = r {
                 return (staging, Some(e));
@@ -478,6 +483,8 @@ impl QueueShared {
                         tg_size: tg,
                         threads,
                         tg_arg_offset,
+                        textures: std::ptr::null(),
+                        samplers: std::ptr::null(),
                     };
                     for (i, b) in d.buffers.iter().enumerate().take(MAX_BUFFERS) {
                         pd.buffers[i] = match b {
@@ -551,7 +558,12 @@ impl QueueShared {
                         Ok(())
                     }
                 }
-                Command::CopyBufferToTexture { .. } | Command::CopyTextureToBuffer { .. } => {
+                Command::CopyBufferToTexture { .. }
+                | Command::CopyTextureToBuffer { .. }
+                | Command::CopyTexture { .. }
+                | Command::GenerateMipmaps { .. }
+                | Command::SynchronizeTexture { .. }
+                | Command::RenderPass(_) => {
                     Err(DriverErrorOrText::Text("textures are not supported on CUDA devices yet".into()))
                 }
             };

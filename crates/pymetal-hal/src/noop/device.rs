@@ -56,6 +56,13 @@ impl Device for NoopDevice {
         Ok(Arc::new(crate::HostTexture::new(desc)?))
     }
 
+    fn new_render_pipeline(
+        &self,
+        _desc: &crate::render::RenderPipelineDesc<'_>,
+    ) -> Result<Arc<dyn crate::render::RenderPipeline>, HalError> {
+        Err(HalError::Device("the noop device draws nothing".into()))
+    }
+
     fn new_compute_pipeline(
         &self,
         _library: &msl::Library,
