@@ -33,8 +33,8 @@ pub mod preprocess;
 
 pub use emit::{Emitted, EmittedEntry};
 pub use parse::{
-    AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Interpolation, Param, Reflection, ScalarKind, Slot, Stage,
-    StageIo, Varying,
+    AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Interpolation, Param, Reflection, ScalarKind, Slot,
+    Stage, StageIo, Varying,
 };
 pub use preprocess::Preprocessed;
 

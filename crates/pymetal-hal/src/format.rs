@@ -165,7 +165,8 @@ impl PixelFormat {
         use PixelFormat::*;
         let fl = |i: usize| f32::from_bits(v[i]);
         let put_u8 = |t: &mut [u8], i: usize, x: f32| t[i] = f32_to_unorm8(x);
-        let put_h = |t: &mut [u8], i: usize, x: f32| t[2 * i..2 * i + 2].copy_from_slice(&half::f16::from_f32(x).to_le_bytes());
+        let put_h =
+            |t: &mut [u8], i: usize, x: f32| t[2 * i..2 * i + 2].copy_from_slice(&half::f16::from_f32(x).to_le_bytes());
         let put_w = |t: &mut [u8], i: usize, x: u32| t[4 * i..4 * i + 4].copy_from_slice(&x.to_le_bytes());
         match self {
             R8Unorm => put_u8(texel, 0, fl(0)),

@@ -13,11 +13,11 @@ use std::any::Any;
 use std::sync::Arc;
 
 pub mod abi;
-pub mod format;
 #[cfg(feature = "cpu")]
 pub mod cpu;
 #[cfg(feature = "cuda")]
 pub mod cuda;
+pub mod format;
 pub mod noop;
 pub mod render;
 pub mod texture;
@@ -101,7 +101,10 @@ pub trait Device: Send + Sync + 'static {
         constants: &msl::ConstantValues,
     ) -> Result<Arc<dyn ComputePipeline>, HalError>;
     /// Compiles a vertex (and fragment) function with the pipeline's fixed-function state.
-    fn new_render_pipeline(&self, desc: &render::RenderPipelineDesc<'_>) -> Result<Arc<dyn render::RenderPipeline>, HalError>;
+    fn new_render_pipeline(
+        &self,
+        desc: &render::RenderPipelineDesc<'_>,
+    ) -> Result<Arc<dyn render::RenderPipeline>, HalError>;
     /// Compiles every entry point of a library once, so that errors surface at library
     /// creation as on Metal, and warms the cache for later pipelines.
     fn check_library(&self, library: &msl::Library) -> Result<(), HalError>;

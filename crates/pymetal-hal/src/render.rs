@@ -9,7 +9,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 use crate::abi::{PmSampler, MAX_ATTRIBUTES, MAX_COLOR_ATTACHMENTS};
-use crate::{BufferBinding, Buffer, PixelFormat, Texture};
+use crate::{Buffer, BufferBinding, PixelFormat, Texture};
 
 /// MTLBlendFactor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

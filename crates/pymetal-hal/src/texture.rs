@@ -7,7 +7,8 @@
 use std::alloc::Layout;
 use std::any::Any;
 
-use crate::{HalError, StorageMode};
+use crate::abi::{PmTexture, MAX_MIP_LEVELS};
+use crate::{HalError, PixelFormat, StorageMode};
 
 /// What a backend needs to allocate a texture (validated by the caller).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +20,9 @@ pub struct TextureDesc {
     /// Array elements times faces (6 for cubes).
     pub slices: u32,
     pub bytes_per_pixel: u32,
+    pub format: PixelFormat,
+    /// MTLTextureType raw value (1D = 0, 2D = 2, 2DArray = 3, Cube = 5, 3D = 7).
+    pub texture_type: u32,
     pub storage_mode: StorageMode,
 }
 
@@ -41,6 +45,25 @@ impl TextureDesc {
     pub fn offset(&self, slice: u32, level: u32) -> usize {
         (0..level).map(|l| self.image_bytes(l) * self.slices as usize).sum::<usize>()
             + slice as usize * self.image_bytes(level)
+    }
+    /// How shader code sees a texture in host memory at `data`.
+    pub fn pm_texture(&self, data: *mut u8) -> PmTexture {
+        let mut level_offset = [0u64; MAX_MIP_LEVELS];
+        for (l, o) in level_offset.iter_mut().enumerate().take(self.mip_levels as usize) {
+            *o = self.offset(0, l as u32) as u64;
+        }
+        PmTexture {
+            data,
+            format: self.format as u32,
+            texture_type: self.texture_type,
+            width: self.width,
+            height: self.height,
+            depth: self.depth,
+            slices: self.slices,
+            mip_levels: self.mip_levels,
+            bytes_per_pixel: self.bytes_per_pixel,
+            level_offset,
+        }
     }
     /// Bytes of the whole texture.
     pub fn total_bytes(&self) -> usize {

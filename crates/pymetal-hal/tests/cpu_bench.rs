@@ -14,7 +14,14 @@ fn run(p: &Arc<dyn ComputePipeline>, bufs: &[&Arc<dyn Buffer>], tg_mem: Vec<u32>
     let (tx, rx) = mpsc::channel();
     let buffers = bufs.iter().map(|b| Some(BufferBinding::Buffer { buffer: (*b).clone(), offset: 0 })).collect();
     q.submit(Submission {
-        commands: vec![Command::Dispatch(Dispatch { pipeline: p.clone(), buffers, textures: vec![], samplers: vec![], threadgroup_memory: tg_mem, grid })],
+        commands: vec![Command::Dispatch(Dispatch {
+            pipeline: p.clone(),
+            buffers,
+            textures: vec![],
+            samplers: vec![],
+            threadgroup_memory: tg_mem,
+            grid,
+        })],
         on_scheduled: Box::new(|| {}),
         on_completed: Box::new(move |r| {
             let _ = tx.send(r);

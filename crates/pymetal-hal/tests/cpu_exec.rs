@@ -93,7 +93,17 @@ fn dispatch(
     grid: Grid,
 ) -> Result<(), ExecError> {
     let q = dev().new_queue().expect("queue");
-    submit(&q, vec![Command::Dispatch(Dispatch { pipeline: p.clone(), buffers, textures: vec![], samplers: vec![], threadgroup_memory: tg, grid })])
+    submit(
+        &q,
+        vec![Command::Dispatch(Dispatch {
+            pipeline: p.clone(),
+            buffers,
+            textures: vec![],
+            samplers: vec![],
+            threadgroup_memory: tg,
+            grid,
+        })],
+    )
 }
 
 const VADD: &str = r#"

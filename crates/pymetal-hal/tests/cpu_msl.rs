@@ -48,7 +48,14 @@ fn run(p: &Arc<dyn ComputePipeline>, bufs: &[&Arc<dyn Buffer>], tg: Vec<u32>, gr
     let (tx, rx) = mpsc::channel();
     let buffers = bufs.iter().map(|b| Some(BufferBinding::Buffer { buffer: (*b).clone(), offset: 0 })).collect();
     q.submit(Submission {
-        commands: vec![Command::Dispatch(Dispatch { pipeline: p.clone(), buffers, textures: vec![], samplers: vec![], threadgroup_memory: tg, grid })],
+        commands: vec![Command::Dispatch(Dispatch {
+            pipeline: p.clone(),
+            buffers,
+            textures: vec![],
+            samplers: vec![],
+            threadgroup_memory: tg,
+            grid,
+        })],
         on_scheduled: Box::new(|| {}),
         on_completed: Box::new(move |r| {
             let _ = tx.send(r);

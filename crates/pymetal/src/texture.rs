@@ -301,6 +301,8 @@ impl Texture {
             mip_levels: d.mipmap_level_count as u32,
             slices,
             bytes_per_pixel: format.bytes_per_pixel(),
+            format,
+            texture_type: kind as u32,
             storage_mode: d.storage_mode,
         };
         let hal = device.hal().new_texture(&desc).map_err(|e| E::Device(Box::new(e)))?;

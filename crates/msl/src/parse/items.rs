@@ -563,7 +563,7 @@ impl<'a> Scanner<'a> {
                 params,
                 loc: self.toks[name_at].loc,
                 uses_sync: false,
-            io: Default::default(),
+                io: Default::default(),
             };
             self.pending.push(Pending { ep, unit, extra: Vec::new(), at: name_at });
         }
