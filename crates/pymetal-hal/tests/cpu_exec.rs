@@ -419,3 +419,41 @@ fn queue_runs_submissions_in_order() {
     assert!(va.iter().all(|&x| x == 2));
     assert!(vc[..8].iter().all(|&x| x == 0) && vc[8..].iter().all(|&x| x == 1));
 }
+
+/// A kernel that writes through a wild pointer, on the plain path and on fibers, and one
+/// that divides by zero: the command buffer fails with a message naming the fault, the
+/// process lives on, and the device keeps working.
+#[test]
+fn faults_in_kernels_become_errors() {
+    const WILD: &str = r#"
+    extern "C" void pm_entry_0(const pm_dispatch* d, pm_cpu_thread* t) {
+        if (t->flat == 5) *(volatile float*)(0x100000000ull * 7) = 1.0f;
+        BARRIER(t);
+    }
+    extern "C" void pm_group_0(const pm_dispatch* d, pm_cpu_thread* t) {
+        if (t->tg_size[0] == 0) return;
+        if (t->group[0] == 3) *(volatile float*)(0x100000000ull * 7) = 1.0f;
+    }
+    extern "C" void pm_entry_1(const pm_dispatch* d, pm_cpu_thread* t) {
+        volatile int z = 0;
+        ((int*)d->buffers[0])[t->flat] = 10 / z;
+    }
+    "#;
+    let grid = Grid::Threadgroups { groups: [8, 1, 1], threads_per_group: [32, 1, 1] };
+    for group in [None, Some("pm_group_0")] {
+        let p = pipeline(WILD, "pm_entry_0", group);
+        let e = dispatch(&p, vec![], vec![], grid).unwrap_err();
+        assert!(e.message.contains("invalid memory access"), "{}", e.message);
+        assert!(e.message.contains("0x700000000"), "{}", e.message);
+    }
+    let b = buffer_f32(&[0.0; 256]);
+    let p = pipeline(WILD, "pm_entry_1", None);
+    let e = dispatch(&p, vec![bind(&b)], vec![], grid).unwrap_err();
+    assert!(e.message.contains("division by zero"), "{}", e.message);
+    // The device still runs kernels.
+    let p = pipeline(VADD, "pm_entry_0", None);
+    let (a, c) = (buffer_f32(&[1.0; 64]), buffer_f32(&[0.0; 64]));
+    dispatch(&p, vec![bind(&a), bind(&a), bind(&c)], vec![], Grid::Threads { threads: [64, 1, 1], threads_per_group: [32, 1, 1] })
+        .unwrap();
+    assert_eq!(read_f32(&c), vec![2.0; 64]);
+}

@@ -209,7 +209,8 @@ impl Worker {
                     thread.flat = 0;
                     // SAFETY: the dispatch block and the arenas are valid for this group; the
                     // generated function follows the ABI.
-                    unsafe { group_fn(&launch.d, &mut thread) };
+                    unsafe { super::guard::call(group_fn, &launch.d, &mut thread) }
+                        .map_err(|f| format!("{f} in threadgroup ({}, {}, {})", g[0], g[1], g[2]))?;
                 }
                 None => {
                     // SAFETY: as above; the areas are sized for a full group.
@@ -244,8 +245,8 @@ fn spans_groups(group_fn: PmCpuEntryFn, d: &PmDispatch) -> bool {
         sync: None,
     };
     // SAFETY: a zero-sized group runs no thread; the wrapper only reads the block and writes `flat`.
-    unsafe { group_fn(d, &mut probe) };
-    probe.flat == 1
+    let ok = unsafe { super::guard::call(group_fn, d, &mut probe) }.is_ok();
+    ok && probe.flat == 1
 }
 
 thread_local! {

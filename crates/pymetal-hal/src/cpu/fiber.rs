@@ -29,6 +29,8 @@ type Fiber = Coroutine<(), u32, (), DefaultStack>;
 /// What `sched` points at for one fiber: how to suspend it.
 struct FiberCtx {
     yielder: *const Yielder<(), u32>,
+    /// A fault caught in this thread's kernel code (the fiber then returned).
+    fault: Option<super::guard::Fault>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -49,7 +51,10 @@ unsafe extern "C" fn fiber_sync(sched: *mut c_void, _this: *mut PmCpuThread, sco
     // stored when the fiber started; the yielder lives as long as the running coroutine.
     unsafe {
         let ctx = &*(sched as *const FiberCtx);
+        // The guard belongs to this fiber's stack: none while others run, ours again after.
+        let guard = super::guard::suspend();
         (*ctx.yielder).suspend(scope);
+        super::guard::resume(guard);
     }
 }
 
@@ -110,7 +115,7 @@ impl FiberSet {
         self.state.clear();
         self.state.resize(n, State::Runnable);
         self.ctxs.clear();
-        self.ctxs.extend((0..n).map(|_| FiberCtx { yielder: std::ptr::null() }));
+        self.ctxs.extend((0..n).map(|_| FiberCtx { yielder: std::ptr::null(), fault: None }));
         self.threads.clear();
         for i in 0..n {
             let (x, rest) = (i as u32 % size[0], i as u32 / size[0]);
@@ -141,12 +146,21 @@ impl FiberSet {
                 // the ABI and runs only on this fiber.
                 unsafe {
                     (*cp).yielder = y as *const Yielder<(), u32>;
-                    entry(dp, tp);
+                    if let Err(f) = super::guard::call(entry, dp, tp) {
+                        (*cp).fault = Some(f);
+                    }
                 }
             })));
         }
-        let result = self.schedule(n, group);
+        let mut result = self.schedule(n, group);
         self.reclaim();
+        if let Some((i, f)) = self.ctxs.iter().enumerate().find_map(|(i, c)| c.fault.map(|f| (i, f))) {
+            let t = self.threads[i].tid;
+            result = Err(format!(
+                "{f} in thread ({}, {}, {}) of threadgroup ({}, {}, {})",
+                t[0], t[1], t[2], group[0], group[1], group[2]
+            ));
+        }
         result
     }
 

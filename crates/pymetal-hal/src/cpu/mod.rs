@@ -16,6 +16,7 @@ mod device;
 pub mod diag;
 pub mod exec;
 pub mod fiber;
+pub mod guard;
 pub mod memory;
 pub mod pipeline;
 pub mod queue;

@@ -121,9 +121,41 @@ pub(crate) fn compile_entries(
     entries: &[&str],
     constants: &msl::ConstantValues,
 ) -> Result<Arc<CompiledModule>, HalError> {
+    // The same request again (a pipeline after `check_library`, the same source loaded
+    // twice) skips emitting and hashing the ~150 KB translation unit.
+    let request = request_key(library, entries, constants);
+    if let Some(m) = dev.requests.lock().ok().and_then(|m| m.get(&request).cloned()) {
+        return Ok(m);
+    }
     let emitted = library.emit(msl::Target::Cuda, entries, constants).map_err(HalError::Compile)?;
     let symbols: Vec<String> = emitted.entries.iter().map(|e| e.symbol.clone()).collect();
-    compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| diagnostic_from_log(log, library))
+    let module =
+        compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| diagnostic_from_log(log, library))?;
+    if let Ok(mut m) = dev.requests.lock() {
+        m.insert(request, module.clone());
+    }
+    Ok(module)
+}
+
+/// Identifies what `compile_entries` would emit: every source file the preprocessor read,
+/// the options, the entries and the constant values (valid within this build of pymetal).
+fn request_key(library: &msl::Library, entries: &[&str], constants: &msl::ConstantValues) -> [u8; 32] {
+    let mut h = Sha256::new();
+    let mut field = |b: &[u8]| {
+        h.update((b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    for (_, f) in library.pp.files.iter() {
+        field(f.name.as_bytes());
+        field(f.text.as_bytes());
+    }
+    let o = &library.options;
+    field(format!("{:?}{:?}{}{}", o.defines, o.include_paths, o.file_name, o.fast_math).as_bytes());
+    for e in entries {
+        field(e.as_bytes());
+    }
+    field(format!("{constants:?}").as_bytes());
+    h.finalize().into()
 }
 
 /// Compiles a complete CUDA C++ translation unit (memo → disk cache → NVRTC); `on_error`
@@ -193,23 +225,24 @@ fn store(path: &std::path::Path, bytes: &[u8]) {
 /// Compiles every kernel of the library in one translation unit (errors surface at
 /// library creation, and the cache is warm for the pipelines).
 pub(crate) fn check_library(dev: &DeviceShared, library: &msl::Library) -> Result<(), HalError> {
-    let names: Vec<&str> = library
-        .reflection
-        .entry_points
-        .iter()
-        .filter(|e| e.stage == msl::Stage::Kernel)
-        .map(|e| e.name.as_str())
-        .collect();
+    let names = kernel_names(library);
     if names.is_empty() {
         return Ok(());
     }
     compile_entries(dev, library, &names, &msl::ConstantValues::default()).map(|_| ())
 }
 
+/// The kernels of a library, in the order `check_library` compiles them.
+fn kernel_names(library: &msl::Library) -> Vec<&str> {
+    library.reflection.entry_points.iter().filter(|e| e.stage == msl::Stage::Kernel).map(|e| e.name.as_str()).collect()
+}
+
 /// A compiled compute entry point.
 pub struct CudaPipeline {
     device: Arc<DeviceShared>,
     module: Arc<CompiledModule>,
+    /// The entry's position among the module's symbols.
+    index: usize,
     pub(crate) name: String,
     fn_gen: AtomicU64,
     func: AtomicPtr<sys::CUfunc_st>,
@@ -231,20 +264,32 @@ impl CudaPipeline {
         entry: &str,
         constants: &msl::ConstantValues,
     ) -> Result<CudaPipeline, HalError> {
-        let module = compile_entries(dev, library, &[entry], constants)?;
-        Self::from_module(dev, module, entry)
+        // Without constants, the module `check_library` compiled at library creation holds
+        // this kernel already: reuse it (one NVRTC run per library, not one per pipeline).
+        let names = kernel_names(library);
+        match names.iter().position(|n| *n == entry).filter(|_| constants.is_empty()) {
+            Some(index) => {
+                let module = compile_entries(dev, library, &names, constants)?;
+                Self::from_module(dev, module, index, entry)
+            }
+            None => {
+                let module = compile_entries(dev, library, &[entry], constants)?;
+                Self::from_module(dev, module, 0, entry)
+            }
+        }
     }
 
-    /// A pipeline of entry 0 of an already compiled module.
+    /// A pipeline of entry `index` of an already compiled module.
     pub(crate) fn from_module(
         dev: &Arc<DeviceShared>,
         module: Arc<CompiledModule>,
+        index: usize,
         entry: &str,
     ) -> Result<CudaPipeline, HalError> {
         let _g = dev.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
         dev.make_current().map_err(|e| HalError::Device(format!("cuCtxSetCurrent: {e}")))?;
         let gen = dev.generation();
-        let f = module.function(gen, 0)?;
+        let f = module.function(gen, index)?;
         let attr = |a: FnAttr| -> i32 {
             let mut v: c_int = 0;
             // SAFETY: valid out-pointer and loaded function.
@@ -259,6 +304,7 @@ impl CudaPipeline {
         Ok(CudaPipeline {
             device: dev.clone(),
             module,
+            index,
             name: entry.to_string(),
             fn_gen: AtomicU64::new(gen),
             func: AtomicPtr::new(f),
@@ -273,7 +319,7 @@ impl CudaPipeline {
     pub(crate) fn function_for_launch(&self, gen: u64, dyn_smem: u32) -> Result<sys::CUfunction, String> {
         let mut f = self.func.load(Ordering::Acquire);
         if self.fn_gen.load(Ordering::Acquire) != gen {
-            f = self.module.function(gen, 0).map_err(|e| e.to_string())?;
+            f = self.module.function(gen, self.index).map_err(|e| e.to_string())?;
             self.func.store(f, Ordering::Release);
             self.fn_gen.store(gen, Ordering::Release);
             self.dyn_smem_limit.store(DEFAULT_DYN_SMEM, Ordering::Release);

@@ -6,7 +6,7 @@ use cudarc::driver::sys::{self, CUdevice_attribute as Attr, CUresult};
 use std::any::Any;
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CStr};
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 /// Driver entry points we call (cudarc's names, versioned where it loads a `_v2`). All are
@@ -156,10 +156,16 @@ pub(crate) struct DeviceShared {
     /// Read: any driver work. Write: the reset after a fault.
     pub gate: RwLock<()>,
     pub last_fault: Mutex<Option<String>>,
+    /// Set when the reset after a fault did not bring the GPU back: the driver keeps the
+    /// error for the whole process, so every later use fails with [`Self::lost_message`].
+    pub unrecoverable: AtomicBool,
     /// Live managed (Shared) allocations: address → length, for the remap after a reset.
     pub shared_allocs: Mutex<HashMap<u64, usize>>,
     /// Compiled modules of this device by cache key (in-process memo).
     pub modules: Mutex<HashMap<[u8; 32], Arc<compile::CompiledModule>>>,
+    /// The same modules by `compile_entries` request (library files, options, entries,
+    /// constants), so that a repeated request skips emission.
+    pub requests: Mutex<HashMap<[u8; 32], Arc<compile::CompiledModule>>>,
 }
 
 // SAFETY: the context handle is usable from any thread (made current per call); all other
@@ -169,6 +175,14 @@ unsafe impl Send for DeviceShared {}
 unsafe impl Sync for DeviceShared {}
 
 impl DeviceShared {
+    /// Fails with [`Self::lost_message`] once a fault made the GPU unusable in this process.
+    pub fn check_usable(&self) -> Result<(), HalError> {
+        if self.unrecoverable.load(Ordering::Acquire) {
+            return Err(HalError::Device(self.lost_message()));
+        }
+        Ok(())
+    }
+
     /// Makes this device's primary context current on the calling thread (cheap: no syscall).
     pub fn make_current(&self) -> Result<(), DriverError> {
         // SAFETY: ctx is the retained primary context of this device.
@@ -182,6 +196,15 @@ impl DeviceShared {
     /// Why objects of an older generation are gone.
     pub fn lost_message(&self) -> String {
         let fault = self.last_fault.lock().map(|f| f.clone()).unwrap_or(None);
+        if self.unrecoverable.load(Ordering::Acquire) {
+            return format!(
+                "GPU {} cannot be used again in this process: an earlier kernel fault ({}) left the NVIDIA \
+                 driver's error sticky for the whole process. Restart Python to use this GPU again (the CPU \
+                 device keeps working); run with PYMETAL_VALIDATION=1 to find the out-of-range access",
+                self.ordinal,
+                fault.unwrap_or_else(|| "unknown".into())
+            );
+        }
         format!(
             "this object was lost when the GPU context was reset after an earlier kernel fault ({}); \
              create new buffers",
@@ -235,6 +258,9 @@ impl DeviceShared {
         }
         let failed: Vec<String> =
             steps.iter().filter_map(|(name, r)| r.as_ref().err().map(|e| format!("{name}: {e}"))).collect();
+        if !recovered {
+            self.unrecoverable.store(true, Ordering::Release);
+        }
         if !recovered && !failed.is_empty() {
             if let Ok(mut f) = self.last_fault.lock() {
                 *f = Some(format!("{message}; recovery failed: {}", failed.join(", ")));
@@ -352,8 +378,10 @@ impl CudaDevice {
             gen: AtomicU64::new(0),
             gate: RwLock::new(()),
             last_fault: Mutex::new(None),
+            unrecoverable: AtomicBool::new(false),
             shared_allocs: Mutex::new(HashMap::new()),
             modules: Mutex::new(HashMap::new()),
+            requests: Mutex::new(HashMap::new()),
         });
         Ok(CudaDevice { shared, info })
     }
@@ -420,6 +448,7 @@ impl Device for CudaDevice {
     }
 
     fn new_buffer(&self, length: usize, mode: StorageMode) -> Result<Arc<dyn Buffer>, HalError> {
+        self.shared.check_usable()?;
         Ok(Arc::new(memory::CudaBuffer::new(&self.shared, length, mode)?))
     }
 
@@ -440,14 +469,17 @@ impl Device for CudaDevice {
         entry: &str,
         constants: &msl::ConstantValues,
     ) -> Result<Arc<dyn ComputePipeline>, HalError> {
+        self.shared.check_usable()?;
         Ok(Arc::new(compile::CudaPipeline::new(&self.shared, library, entry, constants)?))
     }
 
     fn check_library(&self, library: &msl::Library) -> Result<(), HalError> {
+        self.shared.check_usable()?;
         compile::check_library(&self.shared, library)
     }
 
     fn new_queue(&self) -> Result<Arc<dyn Queue>, HalError> {
+        self.shared.check_usable()?;
         Ok(Arc::new(queue::CudaQueue::new(&self.shared)?))
     }
 

@@ -29,7 +29,7 @@ fn pipeline(dev: &Arc<dyn Device>, body: &str) -> Arc<dyn ComputePipeline> {
         msl::Diagnostic::error_raw("test.cu", 0, 0, "", log)
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    Arc::new(CudaPipeline::from_module(&cuda.shared, m, "test").unwrap())
+    Arc::new(CudaPipeline::from_module(&cuda.shared, m, 0, "test").unwrap())
 }
 
 fn run(q: &Arc<dyn Queue>, commands: Vec<Command>) -> Result<(), ExecError> {
