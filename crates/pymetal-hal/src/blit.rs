@@ -39,7 +39,7 @@ impl Axis {
             return Axis { taps: vec![[(0, 1), (0, 0), (0, 0)]], n: 1, den: 1 };
         }
         let dst = src / 2;
-        if src % 2 == 0 {
+        if src.is_multiple_of(2) {
             let taps = (0..dst).map(|x| [(2 * x, 1), (2 * x + 1, 1), (0, 0)]).collect();
             return Axis { taps, n: 2, den: 2 };
         }
@@ -270,10 +270,21 @@ mod tests {
         }
     }
 
-    fn level<'a>(t: &'a HostTexture, slice: u32, l: u32) -> &'a mut [u8] {
+    /// The bytes of (slice, level).
+    fn level(t: &HostTexture, slice: u32, l: u32) -> Vec<u8> {
         let d = t.desc();
-        // SAFETY: inside the allocation; tests use one view at a time.
-        unsafe { std::slice::from_raw_parts_mut(t.contents().unwrap().add(d.offset(slice, l)), d.image_bytes(l)) }
+        // SAFETY: inside the allocation.
+        unsafe { std::slice::from_raw_parts(t.contents().unwrap().add(d.offset(slice, l)), d.image_bytes(l)).to_vec() }
+    }
+
+    /// Writes (slice, level).
+    fn set(t: &HostTexture, slice: u32, l: u32, data: &[u8]) {
+        let d = t.desc();
+        assert_eq!(data.len(), d.image_bytes(l));
+        // SAFETY: inside the allocation; nothing else accesses it during the test.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), t.contents().unwrap().add(d.offset(slice, l)), data.len())
+        }
     }
 
     #[test]
@@ -300,7 +311,7 @@ mod tests {
         let d = desc(PixelFormat::RGBA8Unorm, [2, 2, 1], 2, 1, 2);
         let t = HostTexture::new(&d).unwrap();
         // Channel sums 0+1+1+0 = 2 (0.5 → 1), 1+1+1+0 = 3 (0.75 → 1), 1+0+0+0 (0.25 → 0), 255*4.
-        level(&t, 0, 0).copy_from_slice(&[0, 1, 1, 255, 1, 1, 0, 255, 1, 1, 0, 255, 0, 0, 0, 255]);
+        set(&t, 0, 0, &[0, 1, 1, 255, 1, 1, 0, 255, 1, 1, 0, 255, 0, 0, 0, 255]);
         unsafe { generate_mipmaps(t.contents().unwrap(), &d, d.format) };
         assert_eq!(level(&t, 0, 1), &[1, 1, 0, 255]);
     }
@@ -311,7 +322,7 @@ mod tests {
         let d = desc(PixelFormat::R32Float, [5, 1, 1], 3, 1, 0);
         let t = HostTexture::new(&d).unwrap();
         let v = [1f32, 2.0, 3.0, 4.0, 10.0];
-        level(&t, 0, 0).copy_from_slice(&v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>());
+        set(&t, 0, 0, &v.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<_>>());
         unsafe { generate_mipmaps(t.contents().unwrap(), &d, d.format) };
         let l1: Vec<f32> = level(&t, 0, 1).chunks(4).map(|c| f32::from_le_bytes(c.try_into().unwrap())).collect();
         let e0 = (2.0 * 1.0 + 2.0 * 2.0 + 3.0) / 5.0;
@@ -327,7 +338,7 @@ mod tests {
     fn srgb_averages_in_linear_space() {
         let d = desc(PixelFormat::BGRA8Unorm_sRGB, [2, 1, 1], 2, 1, 0);
         let t = HostTexture::new(&d).unwrap();
-        level(&t, 0, 0).copy_from_slice(&[0, 0, 255, 0, 255, 255, 255, 255]);
+        set(&t, 0, 0, &[0, 0, 255, 0, 255, 255, 255, 255]);
         unsafe { generate_mipmaps(t.contents().unwrap(), &d, d.format) };
         // Linear 0.5 encodes to 188 (not 128); alpha is linear: 127.5 → 128.
         assert_eq!(level(&t, 0, 1), &[188, 188, 255, 128]);
@@ -341,7 +352,7 @@ mod tests {
         let vals: Vec<u8> = (0..8)
             .flat_map(|i| (0..4).flat_map(move |c| half::f16::from_f32((i * 4 + c) as f32).to_le_bytes()))
             .collect();
-        level(&t, 0, 0).copy_from_slice(&vals);
+        set(&t, 0, 0, &vals);
         unsafe { generate_mipmaps(t.contents().unwrap(), &d, d.format) };
         let out: Vec<f32> =
             level(&t, 0, 1).chunks(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect();
@@ -349,8 +360,8 @@ mod tests {
 
         let d = desc(PixelFormat::R8Unorm, [2, 2, 1], 2, 2, 3);
         let t = HostTexture::new(&d).unwrap();
-        level(&t, 0, 0).copy_from_slice(&[10, 20, 30, 40]);
-        level(&t, 1, 0).copy_from_slice(&[200, 201, 202, 204]);
+        set(&t, 0, 0, &[10, 20, 30, 40]);
+        set(&t, 1, 0, &[200, 201, 202, 204]);
         unsafe { generate_mipmaps(t.contents().unwrap(), &d, d.format) };
         assert_eq!(level(&t, 0, 1), &[25]);
         assert_eq!(level(&t, 1, 1), &[202]); // 201.75 → 202
@@ -361,10 +372,8 @@ mod tests {
         // 256x256 RGBA8: big enough for the parallel path; every output is the exact average.
         let d = desc(PixelFormat::RGBA8Unorm, [256, 256, 1], 2, 1, 2);
         let t = HostTexture::new(&d).unwrap();
-        for (i, b) in level(&t, 0, 0).iter_mut().enumerate() {
-            *b = (i.wrapping_mul(2_654_435_761) >> 7) as u8;
-        }
-        let src = level(&t, 0, 0).to_vec();
+        let src: Vec<u8> = (0..256 * 256 * 4usize).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8).collect();
+        set(&t, 0, 0, &src);
         unsafe { generate_mipmaps(t.contents().unwrap(), &d, d.format) };
         let out = level(&t, 0, 1);
         for y in 0..128 {
@@ -382,7 +391,7 @@ mod tests {
     fn copy_within_one_level_overlapping() {
         let d = desc(PixelFormat::R8Unorm, [4, 4, 1], 1, 1, 2);
         let t = HostTexture::new(&d).unwrap();
-        level(&t, 0, 0).copy_from_slice(&(0..16).collect::<Vec<u8>>());
+        set(&t, 0, 0, &(0..16).collect::<Vec<u8>>());
         let p = t.contents().unwrap();
         let side = |origin| CopySide { data: p, desc: &d, slice: 0, level: 0, origin };
         // Move the top-left 3x3 box one texel down and right.
@@ -394,7 +403,7 @@ mod tests {
     fn copy_between_levels_and_slices() {
         let d = desc(PixelFormat::RG8Unorm, [4, 2, 1], 2, 3, 3);
         let t = HostTexture::new(&d).unwrap();
-        level(&t, 2, 0).copy_from_slice(&(0..16).collect::<Vec<u8>>());
+        set(&t, 2, 0, &(0..16).collect::<Vec<u8>>());
         let p = t.contents().unwrap();
         let src = CopySide { data: p, desc: &d, slice: 2, level: 0, origin: [2, 1, 0] };
         let dst = CopySide { data: p, desc: &d, slice: 0, level: 1, origin: [0, 0, 0] };
