@@ -4,7 +4,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-from .enums import CommandBufferStatus, FunctionType, PixelFormat, StorageMode, TextureType
+from .enums import CommandBufferStatus, CPUCacheMode, FunctionType, PixelFormat, StorageMode, TextureType
 from .exceptions import MetalError
 
 __version__: str
@@ -201,6 +201,35 @@ class BlitCommandEncoder:
         destination_origin: Union[Origin, Tuple[int, ...]],
     ) -> None: ...
     def synchronize_resource(self, resource: Buffer) -> None: ...
+    @overload
+    def copy_from_texture(
+        self,
+        source_texture: Texture,
+        source_slice: int,
+        source_level: int,
+        source_origin: Union[Origin, Tuple[int, ...]],
+        source_size: Union[Size, Tuple[int, ...]],
+        destination_texture: Texture,
+        destination_slice: int,
+        destination_level: int,
+        destination_origin: Union[Origin, Tuple[int, ...]],
+    ) -> None: ...
+    @overload
+    def copy_from_texture(
+        self,
+        source_texture: Texture,
+        source_slice: int,
+        source_level: int,
+        destination_texture: Texture,
+        destination_slice: int,
+        destination_level: int,
+        slice_count: int,
+        level_count: int,
+    ) -> None: ...
+    @overload
+    def copy_from_texture(self, source_texture: Texture, destination_texture: Texture) -> None: ...
+    def generate_mipmaps(self, texture: Texture) -> None: ...
+    def synchronize_texture(self, texture: Texture, slice: int, level: int) -> None: ...
     def end_encoding(self) -> None: ...
     @property
     def command_buffer(self) -> CommandBuffer: ...
@@ -330,6 +359,22 @@ class Texture:
     def array_length(self) -> int: ...
     @property
     def usage(self) -> int: ...
+    @property
+    def allocated_size(self) -> int: ...
+    @property
+    def resource_options(self) -> int: ...
+    @property
+    def cpu_cache_mode(self) -> CPUCacheMode: ...
+    @property
+    def buffer(self) -> None: ...
+    @property
+    def parent_texture(self) -> None: ...
+    @property
+    def parent_relative_level(self) -> int: ...
+    @property
+    def parent_relative_slice(self) -> int: ...
+    @property
+    def framebuffer_only(self) -> bool: ...
     @property
     def device(self) -> Device: ...
     label: str

@@ -13,6 +13,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 pub mod abi;
+pub mod blit;
 #[cfg(feature = "cpu")]
 pub mod cpu;
 #[cfg(feature = "cuda")]

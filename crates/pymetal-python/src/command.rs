@@ -333,4 +333,26 @@ encoder_pymethods! { BlitCommandEncoder;
     fn synchronize_resource(&self, resource: &Bound<'_, Buffer>) -> PyResult<()> {
         self.inner.synchronize_resource(&resource.get().inner).py()
     }
+    /// Copies texels between textures: a box (source_texture, source_slice, source_level,
+    /// source_origin, source_size, destination_texture, destination_slice,
+    /// destination_level, destination_origin), whole slices and levels (source_texture,
+    /// source_slice, source_level, destination_texture, destination_slice,
+    /// destination_level, slice_count, level_count), or all of them (source_texture,
+    /// destination_texture).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn copy_from_texture(
+        &self,
+        args: &Bound<'_, pyo3::types::PyTuple>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        crate::texture_blit::copy_from_texture(&self.inner, args, kwargs)
+    }
+    /// Fills mip levels 1.. of every slice from level 0 (box filter; linear space for sRGB).
+    fn generate_mipmaps(&self, texture: &Bound<'_, crate::texture::Texture>) -> PyResult<()> {
+        self.inner.generate_mipmaps(&texture.get().inner).py()
+    }
+    /// Makes (slice, level) of a Managed texture current for the CPU (no-op otherwise).
+    fn synchronize_texture(&self, texture: &Bound<'_, crate::texture::Texture>, slice: u64, level: u64) -> PyResult<()> {
+        self.inner.synchronize_texture(&texture.get().inner, slice, level).py()
+    }
 }

@@ -11,6 +11,7 @@ mod errors;
 mod library;
 mod resource;
 mod texture;
+mod texture_blit;
 mod types;
 
 use pyo3::prelude::*;

@@ -231,6 +231,43 @@ labelled_pymethods! { Texture, device = |t| t.device;
     fn usage(&self) -> u64 {
         self.inner.usage()
     }
+    /// Bytes the texture occupies (all levels and slices).
+    #[getter]
+    fn allocated_size(&self) -> u64 {
+        self.inner.allocated_size()
+    }
+    /// ResourceOptions bits equivalent to the storage and CPU cache modes.
+    #[getter]
+    fn resource_options(&self) -> u64 {
+        self.inner.resource_options()
+    }
+    #[getter]
+    fn cpu_cache_mode<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        enums::member(py, "CPUCacheMode", 0)
+    }
+    /// The buffer a texture view was made from (textures here own their memory: None).
+    #[getter]
+    fn buffer(&self) -> Option<Py<PyAny>> {
+        None
+    }
+    /// The texture a view was made from (no views here: None).
+    #[getter]
+    fn parent_texture(&self) -> Option<Py<PyAny>> {
+        None
+    }
+    #[getter]
+    fn parent_relative_level(&self) -> u64 {
+        0
+    }
+    #[getter]
+    fn parent_relative_slice(&self) -> u64 {
+        0
+    }
+    /// Whether only render passes may use the texture (never here).
+    #[getter]
+    fn framebuffer_only(&self) -> bool {
+        false
+    }
     fn __repr__(&self) -> String {
         let t = &self.inner;
         format!(

@@ -12,6 +12,9 @@ use crate::resource::Buffer;
 use crate::texture::{Region, Texture, TextureRegionError};
 use crate::{lock, Classify, ErrorKind};
 
+mod texture_blit;
+pub use texture_blit::TextureBlitError;
+
 /// Highest buffer (and threadgroup-memory) index of an encoder.
 pub const MAX_BUFFER_INDEX: u32 = 31;
 /// Most bytes `set_bytes` takes (Metal's limit; use a buffer for more).
@@ -105,6 +108,8 @@ pub enum TextureCopyError {
     Region(#[from] TextureRegionError),
     #[error("{method}: the {what} belongs to another device ({other}) than the command buffer ({this})")]
     WrongDevice { method: &'static str, what: &'static str, other: String, this: String },
+    #[error("{method}: {what} {value} is not a multiple of the texture's pixel size ({bpp} bytes)")]
+    Misaligned { method: &'static str, what: &'static str, value: u64, bpp: u32 },
 }
 
 impl Classify for TextureCopyError {
@@ -144,6 +149,15 @@ fn check_range(
         return Err(EncodeError::RangeOutOfBounds { method, what, offset, end, length: buffer.length() });
     }
     Ok(())
+}
+
+/// The name of a blit's buffer offset argument for its side.
+fn offset_what(side: &str) -> &'static str {
+    if side == "source" {
+        "source_offset"
+    } else {
+        "destination_offset"
+    }
 }
 
 /// Records compute dispatches.
@@ -491,6 +505,15 @@ impl BlitCommandEncoder {
         for (what, dev) in [("texture", texture.device()), ("buffer", buffer.device())] {
             if dev != this {
                 return Err(TextureCopyError::WrongDevice { method, what, other: dev.spec(), this: this.spec() });
+            }
+        }
+        // Metal: the buffer offset and pitches are whole texels.
+        let bpp = texture.pixel_format().bytes_per_pixel();
+        let pitches = [(offset_what(buffer_what), offset), ("bytes_per_row", r.bytes_per_row)];
+        let image = if r.size[2] > 1 { Some(("bytes_per_image", r.bytes_per_image)) } else { None };
+        for (what, value) in pitches.into_iter().chain(image) {
+            if value % bpp as u64 != 0 {
+                return Err(TextureCopyError::Misaligned { method, what, value, bpp });
             }
         }
         let (region, needed) = texture.check_region(method, &r)?;

@@ -45,8 +45,8 @@ pub use command::{
 };
 pub use device::{default_device, devices, BackendName, Device, SelectDeviceError};
 pub use encoder::{
-    BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureCopyError, MAX_BUFFER_INDEX,
-    MAX_SET_BYTES,
+    BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureBlitError, TextureCopyError,
+    MAX_BUFFER_INDEX, MAX_SET_BYTES,
 };
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use resource::{Buffer, ContentsError, ModifyRangeError, NewBufferError, ResourceOptions};

@@ -352,6 +352,21 @@ impl Texture {
     pub fn usage(&self) -> u64 {
         self.0.descriptor.usage
     }
+    /// Bytes of memory the texture occupies (every level and slice).
+    pub fn allocated_size(&self) -> u64 {
+        self.0.hal.desc().total_bytes() as u64
+    }
+    /// The MTLResourceOptions equivalent of the texture's storage mode (default CPU cache
+    /// mode, storage mode in bits 4..8 as in Metal).
+    pub fn resource_options(&self) -> u64 {
+        let mode = match self.storage_mode() {
+            StorageMode::Shared => 0,
+            StorageMode::Managed => 1,
+            StorageMode::Private => 2,
+            StorageMode::Memoryless => 3,
+        };
+        mode << 4
+    }
     /// Array elements times faces.
     pub fn slice_count(&self) -> u32 {
         self.0.hal.desc().slices

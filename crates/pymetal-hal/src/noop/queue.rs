@@ -1,9 +1,11 @@
 //! The noop queue: runs blits on the caller's thread, skips dispatches.
 
 use std::any::Any;
+use std::sync::Arc;
 
 use super::memory::NoopBuffer;
-use crate::{Buffer, Command, Queue, Submission};
+use crate::blit::CopySide;
+use crate::{Buffer, Command, Queue, Submission, Texture};
 
 /// Completes every submission before `submit` returns.
 pub struct NoopQueue;
@@ -13,6 +15,11 @@ fn host_ptr(buffer: &dyn Buffer) -> *mut u8 {
         Some(b) => b.ptr(),
         None => unreachable!("noop queue given a buffer of another backend (core bug)"),
     }
+}
+
+fn side<'a>(t: &'a Arc<dyn Texture>, slice: &u32, level: &u32, origin: &[u32; 3]) -> CopySide<'a> {
+    let data = t.contents().expect("host texture");
+    CopySide { data, desc: t.desc(), slice: *slice, level: *level, origin: *origin }
 }
 
 impl Queue for NoopQueue {
@@ -42,10 +49,28 @@ impl Queue for NoopQueue {
                     // SAFETY: as above.
                     unsafe { crate::texture::copy_region(t, src.desc(), region, d.add(*dst_offset), false) }
                 }
-                Command::CopyTexture { .. }
-                | Command::GenerateMipmaps { .. }
-                | Command::SynchronizeTexture { .. }
-                | Command::RenderPass(_) => {}
+                Command::CopyTexture {
+                    src,
+                    src_slice,
+                    src_level,
+                    src_origin,
+                    dst,
+                    dst_slice,
+                    dst_level,
+                    dst_origin,
+                    size,
+                } => {
+                    let (s, d) =
+                        (side(src, src_slice, src_level, src_origin), side(dst, dst_slice, dst_level, dst_origin));
+                    // SAFETY: core validated both boxes and the texel sizes.
+                    unsafe { crate::blit::copy_texture(&s, &d, *size) }
+                }
+                Command::GenerateMipmaps { texture, format } => {
+                    let p = texture.contents().expect("host texture");
+                    // SAFETY: core checked the format; commands run one at a time.
+                    unsafe { crate::blit::generate_mipmaps(p, texture.desc(), *format) }
+                }
+                Command::SynchronizeTexture { .. } | Command::RenderPass(_) => {}
             }
         }
         (work.on_completed)(Ok(()));
