@@ -188,17 +188,22 @@ impl IoCx<'_> {
         let hi = (lo..hi).find(|&j| self.toks[j].is_punct("=")).unwrap_or(hi);
         let mut end = hi;
         let mut j = lo;
+        // (`end` stays `hi` for an unnamed parameter.)
         while j < hi {
             if let Some(e) = attr_end(self.toks, self.m, j) {
                 j = e + 1;
                 continue;
             }
-            if self.toks[j].kind == TokenKind::Ident {
+            // A declarator name follows a type word, `&`, `*` or `>` (not `::`).
+            let named = j > lo
+                && (self.toks[j - 1].kind == TokenKind::Ident
+                    || ["&", "&&", "*", ">", ">>"].iter().any(|p| self.toks[j - 1].is_punct(p)));
+            if self.toks[j].kind == TokenKind::Ident && named {
                 end = j;
             }
             j += 1;
         }
-        Some((lo, if end > lo { end } else { hi }))
+        Some((lo, end))
     }
 
     /// Parses the type in `[lo, hi)`, skipping attributes, qualifiers, references and

@@ -768,7 +768,11 @@ impl<'a> Scanner<'a> {
             io: Default::default(),
         };
         let unit = tpl.and_then(|i| self.templates[i].unit);
+        // A full signature in the instantiation names the concrete types; else the template's.
         let decl = match tpl {
+            Some(_) if paren.is_some() => {
+                Decl { ret: (start + 1, qs), paren: paren.map(|p| (p, self.close(p))), ns: self.ns.join("::") }
+            }
             Some(i) => {
                 let t = &self.templates[i];
                 Decl { ret: t.ret, paren: Some(t.paren), ns: t.ns.clone() }
