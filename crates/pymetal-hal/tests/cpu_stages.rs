@@ -301,6 +301,7 @@ fragment T shade(Px in [[stage_in]], float4 p [[position]], bool ff [[front_faci
     return T(c.x, c.y + p.y, ff ? 1 : 0, 1);
 }
 template [[host_name("shade_h")]] fragment half4 shade<half4>(Px, float4, bool);
+template [[host_name("shade_u")]] [[fragment]] decltype(shade<uint4>) shade<uint4>;
 vertex float4 quad(uint vid [[vertex_id]]) {
     return float4(float(vid & 1), float(vid >> 1), 0, 1);
 }
@@ -308,14 +309,56 @@ vertex float4 quad(uint vid [[vertex_id]]) {
 "#;
     let mut consts = msl::ConstantValues::default();
     consts.by_index.insert(0, msl::ConstantValue::Bool(true));
-    let (m, e) = build(src, &["shade_h", "quad"], &consts);
+    let (m, e) = build(src, &["shade_h", "quad", "shade_u"], &consts);
     assert_eq!(e.entries[0].symbol, "pm_fragment_0");
     assert_eq!(e.entries[1].symbol, "pm_vertex_1");
     let d = dispatch(&[]);
     let fr = run_fragment(&m, "pm_fragment_0", &d, &[0.5, 2.0, 0.0, 1.0], &[0.25, 0.5, 1.0], 3, &[0]);
     assert_eq!(fr.color[0..4], bits(&[0.75, 2.5, 0.0, 1.0])[..]);
+    // decltype style: the return type T is the instantiation's uint4.
+    assert_eq!(e.entries[2].symbol, "pm_fragment_2");
+    let fr = run_fragment(&m, "pm_fragment_2", &d, &[0.5, 2.0, 0.0, 1.0], &[0.25, 0.5, 1.0], 3, &[1]);
+    assert_eq!(fr.color[0..4], [0, 2, 1, 1]);
     let out = run_vertex(&m, "pm_vertex_1", &d, &[0, 1, 2, 3], &[0; 4], &[], 0, 5);
     #[rustfmt::skip]
     let want = bits(&[0., 0., 0., 1., 1., 1., 0., 0., 1., 1., 0., 1., 0., 1., 1., 1., 1., 0., 1., 1.]);
     assert_eq!(out, want);
+}
+
+#[test]
+fn shared_struct_with_methods_scalar_and_integer_colors() {
+    let src = r#"#include <metal_stdlib>
+using namespace metal;
+struct V {
+    float4 pos [[position]];
+    float a, b;
+    float4 c = float4(0.5);
+    V() = default;
+    float sum() const { return a + b; }
+};
+vertex V v1(ushort vid [[vertex_id]], constant float4x4& m [[buffer(1)]]) {
+    V o; o.pos = m * float4(float(vid), 1, 0, 1); o.a = 1; o.b = float(vid); return o;
+}
+fragment float f1(V in [[stage_in]]) { return in.sum(); }
+fragment uint4 f2(V in [[stage_in]]) { return uint4(uint(in.a), uint(in.b), 3, 4); }
+fragment void f3(V in [[stage_in]], device float* o [[buffer(0)]]) { o[0] = in.c.y; }
+"#;
+    let (m, e) = build(src, &["v1", "f1", "f2", "f3"], &Default::default());
+    let syms: Vec<&str> = e.entries.iter().map(|e| e.symbol.as_str()).collect();
+    assert_eq!(syms, ["pm_vertex_0", "pm_fragment_1", "pm_fragment_2", "pm_fragment_3"]);
+    // Column-major matrix: scale x by 2, translate y by 10.
+    let mut mat = [2.0f32, 0., 0., 0., 0., 1., 0., 0., 0., 0., 1., 0., 0., 10., 0., 1.];
+    let d = dispatch(&[std::ptr::null_mut(), mat.as_mut_ptr() as *mut c_void]);
+    let out = run_vertex(&m, "pm_vertex_0", &d, &[3], &[0], &[], 0, 11);
+    assert_eq!(out, bits(&[6.0, 11.0, 0.0, 1.0, 1.0, 1.0, 3.0, 0.5, 0.5, 0.5, 0.5]));
+    let var = [1.5f32, 2.0, 0.0, 0.25, 0.0, 0.0];
+    let f = run_fragment(&m, "pm_fragment_1", &d, &[0.; 4], &var, 6, &[1]);
+    assert_eq!(f.color[0..4], bits(&[3.5, 0.0, 0.0, 1.0])[..]);
+    let f = run_fragment(&m, "pm_fragment_2", &d, &[0.; 4], &var, 6, &[1]);
+    assert_eq!(f.color[0..4], [1, 2, 3, 4]);
+    let mut o = [0.0f32];
+    let d3 = dispatch(&[o.as_mut_ptr() as *mut c_void]);
+    let f = run_fragment(&m, "pm_fragment_3", &d3, &[0.; 4], &var, 6, &[1]);
+    assert_eq!((o[0], f.discarded[0]), (0.25, 0));
+    assert!(f.color.iter().all(|&w| w == 0xAAAA_AAAA));
 }

@@ -8,6 +8,7 @@ mod stage;
 mod wrapper;
 
 pub(crate) use keywords::{is_address_space, is_std_attribute};
+pub(crate) use wrapper::template_map;
 
 use crate::parse::{self, Stage};
 use crate::{ConstantValues, Diagnostic, Library, Target};

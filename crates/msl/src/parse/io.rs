@@ -86,6 +86,8 @@ pub(crate) struct Decl {
     pub ret: (usize, usize),
     pub paren: Option<(usize, usize)>,
     pub ns: String,
+    /// Template parameter name → argument text (an instantiation of a template).
+    pub subst: Vec<(String, String)>,
 }
 
 impl IoCx<'_> {
@@ -106,7 +108,7 @@ impl IoCx<'_> {
         // The [[stage_in]] parameter.
         if let Some(si) = ep.params.iter().position(|p| p.binding == Binding::StageIn) {
             let (lo, hi) = self.param_tokens(decl, si).unwrap_or((at, at));
-            let ty = self.parse_type(lo, hi, &decl.ns, true);
+            let ty = self.parse_type(lo, hi, &decl.ns, &decl.subst);
             let Ty::Struct(s) = ty else {
                 let what = match ty {
                     Ty::Other(t) => format!("'{t}'"),
@@ -127,7 +129,7 @@ impl IoCx<'_> {
                 }
             }
         }
-        let ret = self.parse_type(decl.ret.0, decl.ret.1, &decl.ns, false);
+        let ret = self.parse_type(decl.ret.0, decl.ret.1, &decl.ns, &decl.subst);
         mem.returns = !matches!(ret, Ty::Void);
         match (ep.stage, ret) {
             (_, Ty::Void) => {}
@@ -207,10 +209,10 @@ impl IoCx<'_> {
     }
 
     /// Parses the type in `[lo, hi)`, skipping attributes, qualifiers, references and
-    /// declaration specifiers. `param`: the tokens are a parameter's (`const T&` allowed).
-    fn parse_type(&self, lo: usize, hi: usize, ns: &str, _param: bool) -> Ty {
+    /// declaration specifiers; names in `subst` (template parameters) are replaced.
+    fn parse_type(&self, lo: usize, hi: usize, ns: &str, subst: &[(String, String)]) -> Ty {
         let toks = self.toks;
-        let mut words: Vec<&Token> = Vec::new();
+        let mut words: Vec<Token> = Vec::new();
         let mut j = lo;
         while j < hi.min(toks.len()) {
             if let Some(e) = attr_end(toks, self.m, j) {
@@ -244,13 +246,18 @@ impl IoCx<'_> {
             ) && t.kind == TokenKind::Ident
                 || t.is_punct("&")
                 || t.is_punct("&&");
-            if !skip {
-                words.push(t);
+            match subst.iter().find(|(n, _)| t.kind == TokenKind::Ident && **n == *t.text) {
+                Some((_, arg)) => match crate::lex::lex(arg, t.loc.file) {
+                    Ok(ts) => words.extend(ts.into_iter().filter(|t| !t.is_ident("const"))),
+                    Err(_) => words.push(t.clone()),
+                },
+                None if !skip => words.push(t.clone()),
+                None => {}
             }
             j += 1;
         }
         // Namespace prefixes of library types.
-        let mut w: &[&Token] = &words;
+        let mut w: &[Token] = &words;
         if w.first().is_some_and(|t| t.is_punct("::")) {
             w = &w[1..];
         }
@@ -405,7 +412,7 @@ impl IoCx<'_> {
             let ty = if pointer {
                 Ty::Other(format!("{} *", crate::lex::spell(&toks[type_range.0..type_range.1])))
             } else {
-                self.parse_type(type_range.0, type_range.1, "", false)
+                self.parse_type(type_range.0, type_range.1, "", &[])
             };
             let ty = match ty {
                 Ty::Struct(_) | Ty::Void => Ty::Other(crate::lex::spell(&toks[type_range.0..type_range.1])),

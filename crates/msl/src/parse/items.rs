@@ -600,7 +600,7 @@ impl<'a> Scanner<'a> {
                 uses_sync: false,
                 io: Default::default(),
             };
-            let decl = Some(Decl { ret: (k, qs), paren: Some((paren, pe)), ns });
+            let decl = Some(Decl { ret: (k, qs), paren: Some((paren, pe)), ns, subst: Vec::new() });
             self.pending.push(Pending { ep, unit, extra: Vec::new(), at: name_at, decl });
         }
         Ok(())
@@ -770,14 +770,24 @@ impl<'a> Scanner<'a> {
         let unit = tpl.and_then(|i| self.templates[i].unit);
         // A full signature in the instantiation names the concrete types; else the template's.
         let decl = match tpl {
-            Some(_) if paren.is_some() => {
-                Decl { ret: (start + 1, qs), paren: paren.map(|p| (p, self.close(p))), ns: self.ns.join("::") }
-            }
+            Some(_) if paren.is_some() => Decl {
+                ret: (start + 1, qs),
+                paren: paren.map(|p| (p, self.close(p))),
+                ns: self.ns.join("::"),
+                subst: Vec::new(),
+            },
             Some(i) => {
                 let t = &self.templates[i];
-                Decl { ret: t.ret, paren: Some(t.paren), ns: t.ns.clone() }
+                // The template's parameters name the instantiation's arguments in its types.
+                let subst = crate::emit::template_map(toks, self.m, t.paren.0, &ep.function);
+                Decl { ret: t.ret, paren: Some(t.paren), ns: t.ns.clone(), subst }
             }
-            None => Decl { ret: (start + 1, qs), paren: paren.map(|p| (p, self.close(p))), ns: self.ns.join("::") },
+            None => Decl {
+                ret: (start + 1, qs),
+                paren: paren.map(|p| (p, self.close(p))),
+                ns: self.ns.join("::"),
+                subst: Vec::new(),
+            },
         };
         self.pending.push(Pending { ep, unit, extra, at: start, decl: Some(decl) });
         self.removed.push((start, semi + 1));
