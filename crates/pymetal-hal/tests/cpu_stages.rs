@@ -35,6 +35,7 @@ fn bits(v: &[f32]) -> Vec<u32> {
 }
 
 /// Runs `pm_vertex_<k>` on `count` vertices; returns the `out` words.
+#[allow(clippy::too_many_arguments)]
 fn run_vertex(
     m: &CpuModule,
     sym: &str,

@@ -698,26 +698,6 @@ fn scalar_type(text: &str) -> Option<(ScalarKind, u32)> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::scalar_type;
-    use crate::ScalarKind::*;
-
-    #[test]
-    fn scalar_type_names() {
-        assert_eq!(scalar_type("float4"), Some((Float, 4)));
-        assert_eq!(scalar_type("packed_half3"), Some((Half, 3)));
-        assert_eq!(scalar_type("vector_uint2"), Some((Uint, 2)));
-        assert_eq!(scalar_type("simd_float4"), Some((Float, 4)));
-        assert_eq!(scalar_type("unsigned int"), Some((Uint, 1)));
-        assert_eq!(scalar_type("vec < float , 3 >"), Some((Float, 3)));
-        assert_eq!(scalar_type("bool"), Some((Bool, 1)));
-        assert_eq!(scalar_type("packed_float"), None);
-        assert_eq!(scalar_type("float4x4"), None);
-        assert_eq!(scalar_type("float5"), None);
-    }
-}
-
 fn kind_name(k: ScalarKind, n: u32) -> String {
     let base = match k {
         ScalarKind::Float => "float",
@@ -762,5 +742,25 @@ impl std::fmt::Display for StageIo {
             writeln!(f, "  out depth")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scalar_type;
+    use crate::ScalarKind::*;
+
+    #[test]
+    fn scalar_type_names() {
+        assert_eq!(scalar_type("float4"), Some((Float, 4)));
+        assert_eq!(scalar_type("packed_half3"), Some((Half, 3)));
+        assert_eq!(scalar_type("vector_uint2"), Some((Uint, 2)));
+        assert_eq!(scalar_type("simd_float4"), Some((Float, 4)));
+        assert_eq!(scalar_type("unsigned int"), Some((Uint, 1)));
+        assert_eq!(scalar_type("vec < float , 3 >"), Some((Float, 3)));
+        assert_eq!(scalar_type("bool"), Some((Bool, 1)));
+        assert_eq!(scalar_type("packed_float"), None);
+        assert_eq!(scalar_type("float4x4"), None);
+        assert_eq!(scalar_type("float5"), None);
     }
 }
