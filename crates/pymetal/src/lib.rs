@@ -42,6 +42,8 @@ mod resource;
 mod texture;
 
 #[cfg(test)]
+mod render_tests;
+#[cfg(test)]
 mod tests;
 
 pub use command::{

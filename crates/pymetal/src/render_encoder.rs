@@ -144,6 +144,13 @@ impl Stage {
 #[derive(Clone)]
 pub struct RenderCommandEncoder(Arc<RenderInner>);
 
+impl std::fmt::Debug for RenderCommandEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [w, h] = self.size();
+        write!(f, "RenderCommandEncoder({w}x{h}, label={:?})", self.label())
+    }
+}
+
 struct RenderInner {
     cb: CommandBuffer,
     id: u64,
