@@ -3,6 +3,9 @@
 //! `desc.color_attachment(0) is desc.color_attachment(0)` and changes made through them
 //! stick; `to_rust` reads the whole tree when the descriptor is used.
 
+// The reference's static factories are named after their class (render_pass_descriptor()...).
+#![allow(clippy::self_named_constructors)]
+
 use pyo3::prelude::*;
 
 use crate::enums;

@@ -2,6 +2,9 @@
 //! derive from RenderPassAttachmentDescriptor as in the reference; each descriptor owns its
 //! attachment objects, so `rp.color_attachment(0) is rp.color_attachment(0)`.
 
+// The reference's static factories are named after their class (render_pass_descriptor()...).
+#![allow(clippy::self_named_constructors)]
+
 use pyo3::prelude::*;
 
 use crate::render_desc::{enum_or_int, sub_index};

@@ -501,7 +501,7 @@ impl RenderCommandEncoder {
             _ => return Err(DrawError::InvalidEnum { method, value: index_type, kind: "IndexType" }),
         };
         self.check_device(method, "index buffer", index_buffer.device())?;
-        if index_buffer_offset % size != 0 {
+        if !index_buffer_offset.is_multiple_of(size) {
             return Err(DrawError::IndexOffsetAlignment { method, offset: index_buffer_offset, size });
         }
         let end = index_buffer_offset as u128 + index_count as u128 * size as u128;

@@ -119,6 +119,7 @@ pub(crate) fn build_pass(cb: &CommandBuffer, d: &RenderPassDescriptor) -> Result
     let mut colors: [Option<(hr::Attachment, [f64; 4])>; MAX_COLOR_ATTACHMENTS] = Default::default();
     // (name, texture identity, level, slice, depth plane, size) of each attachment, for the
     // size and aliasing checks.
+    #[allow(clippy::type_complexity)]
     let mut seen: Vec<(String, *const (), u32, u32, u32, [u32; 2])> = Vec::new();
     let mut note = |what: String, a: &hr::Attachment| -> Result<(), E> {
         let size = level_size(a);

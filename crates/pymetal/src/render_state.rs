@@ -336,7 +336,7 @@ fn vertex_descriptor(
         let l = &vd.layouts[buffer];
         let step = step_function(l.step_function).ok_or(E::InvalidStepFunction { buffer, value: l.step_function })?;
         if step != hr::StepFunction::Constant {
-            if l.stride == 0 || l.stride % 4 != 0 || l.stride > u32::MAX as u64 {
+            if l.stride == 0 || !l.stride.is_multiple_of(4) || l.stride > u32::MAX as u64 {
                 return Err(E::LayoutStride { buffer, stride: l.stride });
             }
             if a.offset + size as u64 > l.stride {
