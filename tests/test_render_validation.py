@@ -338,3 +338,16 @@ def test_draw_validation(rdev):
     with pytest.raises(pm.ValidationError, match="fragment function 'fragment_textured' needs a texture at index 0"):
         enc.draw_primitives(pm.PrimitiveType.Triangle, 0, 6)
     enc.end_encoding()
+
+
+def test_fences(rdev):
+    fence = rdev.new_fence()
+    fence.label = "shadow map done"
+    assert fence.label == "shadow map done" and fence.device is rdev and pm.advanced.Fence is pm.Fence
+    cb = rdev.new_command_queue().command_buffer()
+    enc = cb.render_command_encoder(pass_desc(target(rdev)))
+    enc.wait_for_fence(fence)
+    enc.update_fence(fence)
+    enc.end_encoding()
+    with pytest.raises(pm.ValidationError, match="the encoder has ended"):
+        enc.update_fence(fence)

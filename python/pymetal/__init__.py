@@ -17,6 +17,7 @@ from ._native import (
     ComputeCommandEncoder,
     ComputePipelineState,
     Device,
+    Fence,
     Function,
     Library,
     Origin,

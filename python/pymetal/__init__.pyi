@@ -16,6 +16,7 @@ from ._native import (
     ComputeCommandEncoder as ComputeCommandEncoder,
     ComputePipelineState as ComputePipelineState,
     Device as Device,
+    Fence as Fence,
     Function as Function,
     Library as Library,
     Origin as Origin,

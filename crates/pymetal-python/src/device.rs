@@ -152,6 +152,11 @@ impl Device {
         Ok(crate::render::RenderPipelineState { inner: p, device: slf.clone().unbind() })
     }
 
+    /// A fence for `update_fence` / `wait_for_fence`.
+    fn new_fence(slf: &Bound<'_, Self>) -> crate::fence::Fence {
+        crate::fence::Fence { inner: slf.get().inner.new_fence(), device: slf.clone().unbind() }
+    }
+
     /// Depth and stencil tests for `RenderCommandEncoder.set_depth_stencil_state`.
     fn new_depth_stencil_state(
         slf: &Bound<'_, Self>,

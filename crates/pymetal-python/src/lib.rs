@@ -8,6 +8,7 @@ mod convert;
 mod device;
 mod enums;
 mod errors;
+mod fence;
 mod library;
 mod render;
 mod render_desc;
@@ -75,6 +76,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<render::DepthStencilState>()?;
     m.add_class::<render::RenderCommandEncoder>()?;
     m.add_class::<render::Viewport>()?;
+    m.add_class::<fence::Fence>()?;
     m.add_class::<render::ScissorRect>()?;
     m.add_class::<types::Origin>()?;
     m.add_class::<types::Size>()?;

@@ -293,6 +293,14 @@ encoder_pymethods! { RenderCommandEncoder;
             )
             .py()
     }
+    /// Signals `fence` once this pass is done.
+    fn update_fence(&self, fence: &Bound<'_, crate::fence::Fence>) -> PyResult<()> {
+        self.inner.update_fence(&fence.get().inner).py()
+    }
+    /// Waits for `fence` before this pass runs.
+    fn wait_for_fence(&self, fence: &Bound<'_, crate::fence::Fence>) -> PyResult<()> {
+        self.inner.wait_for_fence(&fence.get().inner).py()
+    }
     fn __repr__(&self) -> String {
         let [w, h] = self.inner.size();
         format!("<pymetal.RenderCommandEncoder {w}x{h} label={:?}>", self.inner.label())

@@ -33,6 +33,7 @@
 mod command;
 mod device;
 mod encoder;
+mod fence;
 mod library;
 mod render_desc;
 mod render_encoder;
@@ -54,6 +55,7 @@ pub use encoder::{
     BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureCopyError, MAX_BUFFER_INDEX,
     MAX_SET_BYTES,
 };
+pub use fence::Fence;
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use render_desc::{
     color_write_mask, DepthStencilDescriptor, RenderPassAttachmentDescriptor, RenderPassColorAttachmentDescriptor,

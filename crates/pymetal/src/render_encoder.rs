@@ -594,6 +594,20 @@ impl RenderCommandEncoder {
         Ok(())
     }
 
+    /// Signals `fence` after this pass (nothing to do: passes of a queue run in order here).
+    pub fn update_fence(&self, fence: &crate::Fence) -> Result<(), EncodeError> {
+        let method = "RenderCommandEncoder.update_fence";
+        self.check_open(method)?;
+        self.check_device(method, "fence", fence.device())
+    }
+
+    /// Waits for `fence` before this pass (already ordered: passes of a queue run in order).
+    pub fn wait_for_fence(&self, fence: &crate::Fence) -> Result<(), EncodeError> {
+        let method = "RenderCommandEncoder.wait_for_fence";
+        self.check_open(method)?;
+        self.check_device(method, "fence", fence.device())
+    }
+
     /// Records the pass (with its draws) and closes the encoder.
     pub fn end_encoding(&self) -> Result<(), EncodeError> {
         let method = "RenderCommandEncoder.end_encoding";
