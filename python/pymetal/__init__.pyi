@@ -20,6 +20,8 @@ from ._native import (
     Library as Library,
     Origin as Origin,
     Range as Range,
+    SamplerDescriptor as SamplerDescriptor,
+    SamplerState as SamplerState,
     Size as Size,
     Texture as Texture,
     TextureDescriptor as TextureDescriptor,
@@ -124,6 +126,10 @@ MirrorClampToEdge: SamplerAddressMode
 Repeat: SamplerAddressMode
 MirrorRepeat: SamplerAddressMode
 ClampToZero: SamplerAddressMode
+ClampToBorderColor: SamplerAddressMode
+TransparentBlack: SamplerBorderColor
+OpaqueBlack: SamplerBorderColor
+OpaqueWhite: SamplerBorderColor
 Never: CompareFunction
 Less: CompareFunction
 Equal: CompareFunction

@@ -4,7 +4,18 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-from .enums import CommandBufferStatus, FunctionType, PixelFormat, StorageMode, TextureType
+from .enums import (
+    CommandBufferStatus,
+    CompareFunction,
+    FunctionType,
+    PixelFormat,
+    SamplerAddressMode,
+    SamplerBorderColor,
+    SamplerMinMagFilter,
+    SamplerMipFilter,
+    StorageMode,
+    TextureType,
+)
 from .exceptions import MetalError
 
 __version__: str
@@ -12,7 +23,7 @@ __all__ = [
     "__version__", "create_system_default_device", "copy_all_devices", "backends", "Device", "CommandQueue",
     "CommandBuffer", "ComputeCommandEncoder", "BlitCommandEncoder", "Buffer", "CompileOptions", "Library",
     "Function", "ComputePipelineState", "Origin", "Size", "Range", "ClearColor",
-    "TextureDescriptor", "Texture",
+    "TextureDescriptor", "Texture", "SamplerDescriptor", "SamplerState",
 ]
 
 _BytesLike = Union[bytes, bytearray, memoryview, npt.NDArray[Any], Any]
@@ -81,6 +92,7 @@ class Device:
     def new_library_with_source(self, source: str, options: _CompileOptionsArg = None) -> Library: ...
     def new_compute_pipeline_state(self, function: Function) -> ComputePipelineState: ...
     def new_texture(self, descriptor: TextureDescriptor) -> Texture: ...
+    def new_sampler_state(self, descriptor: SamplerDescriptor) -> SamplerState: ...
     @property
     def name(self) -> str: ...
     @property
@@ -139,6 +151,8 @@ class ComputeCommandEncoder:
     def set_buffer(self, buffer: Buffer, offset: int, index: int) -> None: ...
     def set_buffer_offset(self, offset: int, index: int) -> None: ...
     def set_bytes(self, data: _BytesLike, index: int) -> None: ...
+    def set_texture(self, texture: Texture, index: int) -> None: ...
+    def set_sampler_state(self, sampler: SamplerState, index: int) -> None: ...
     def set_threadgroup_memory_length(self, length: int, index: int) -> None: ...
     def dispatch_threadgroups(
         self,
@@ -333,3 +347,28 @@ class Texture:
     @property
     def device(self) -> Device: ...
     label: str
+
+class SamplerDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def sampler_descriptor() -> SamplerDescriptor: ...
+    min_filter: SamplerMinMagFilter
+    mag_filter: SamplerMinMagFilter
+    mip_filter: SamplerMipFilter
+    s_address_mode: SamplerAddressMode
+    t_address_mode: SamplerAddressMode
+    r_address_mode: SamplerAddressMode
+    border_color: SamplerBorderColor
+    compare_function: CompareFunction
+    max_anisotropy: int
+    normalized_coordinates: bool
+    lod_min_clamp: float
+    lod_max_clamp: float
+    label: str
+
+@final
+class SamplerState:
+    @property
+    def label(self) -> str: ...
+    @property
+    def device(self) -> Device: ...

@@ -1,8 +1,8 @@
 """Graphics classes (textures now; samplers, render pipelines and passes with their issue).
 
-Texture and TextureDescriptor are also re-exported at top level.
+Texture, TextureDescriptor, SamplerDescriptor and SamplerState are also re-exported at top level.
 """
 
-from ._native import Texture, TextureDescriptor
+from ._native import SamplerDescriptor, SamplerState, Texture, TextureDescriptor
 
-__all__ = ["Texture", "TextureDescriptor"]
+__all__ = ["Texture", "TextureDescriptor", "SamplerDescriptor", "SamplerState"]

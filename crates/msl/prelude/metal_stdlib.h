@@ -23,5 +23,6 @@
 #include "atomic.h"
 #include "simd.h"
 #include "simdgroup_matrix.h"
+#include "texture.h"
 
 #endif // PM_METAL_STDLIB_H

@@ -6,9 +6,10 @@
 
 use std::alloc::Layout;
 use std::any::Any;
+use std::sync::Arc;
 
-use crate::abi::{PmTexture, MAX_MIP_LEVELS};
-use crate::{HalError, PixelFormat, StorageMode};
+use crate::abi::{PmDispatch, PmSampler, PmTexture, MAX_MIP_LEVELS, MAX_SAMPLERS, MAX_TEXTURES};
+use crate::{ExecError, HalError, PixelFormat, StorageMode};
 
 /// What a backend needs to allocate a texture (validated by the caller).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,4 +165,60 @@ pub unsafe fn copy_region(tex: *mut u8, desc: &TextureDesc, r: &TexelRegion, mem
             }
         }
     }
+}
+
+/// The `pm_texture` / `pm_sampler` tables of one stage (docs/abi.md §4), boxed so that their
+/// addresses stay put while the value moves; keep it alive while the stage runs.
+pub struct StageTables {
+    textures: Option<Box<[PmTexture; MAX_TEXTURES]>>,
+    samplers: Option<Box<[PmSampler; MAX_SAMPLERS]>>,
+}
+
+impl StageTables {
+    /// For `pm_dispatch.textures` (null when nothing is bound).
+    pub fn textures_ptr(&self) -> *const PmTexture {
+        self.textures.as_ref().map_or(std::ptr::null(), |t| t.as_ptr())
+    }
+    /// For `pm_dispatch.samplers` (null when nothing is bound).
+    pub fn samplers_ptr(&self) -> *const PmSampler {
+        self.samplers.as_ref().map_or(std::ptr::null(), |s| s.as_ptr())
+    }
+    /// Points `d.textures` / `d.samplers` at these tables.
+    pub fn apply(&self, d: &mut PmDispatch) {
+        d.textures = self.textures_ptr();
+        d.samplers = self.samplers_ptr();
+    }
+}
+
+/// Builds the tables of one stage from its bindings (index i = `[[texture(i)]]` /
+/// `[[sampler(i)]]`; entries past the ABI's limits are ignored, the object model rejects
+/// them). Used by compute dispatches and by the render stages (`StageResources`). The
+/// textures must be in host memory (CPU/noop backends); the caller keeps them alive.
+pub fn stage_tables(
+    textures: &[Option<Arc<dyn Texture>>],
+    samplers: &[Option<PmSampler>],
+) -> Result<StageTables, ExecError> {
+    let mut out = StageTables { textures: None, samplers: None };
+    if textures.iter().any(Option::is_some) {
+        let mut tab = Box::new([PmTexture::NONE; MAX_TEXTURES]);
+        for (slot, t) in tab.iter_mut().zip(textures) {
+            if let Some(t) = t {
+                let data = t.contents().ok_or_else(|| ExecError {
+                    message: "a texture of another device was bound on a host-memory device".into(),
+                })?;
+                *slot = t.desc().pm_texture(data);
+            }
+        }
+        out.textures = Some(tab);
+    }
+    if samplers.iter().any(Option::is_some) {
+        let mut tab = Box::new([PmSampler::default(); MAX_SAMPLERS]);
+        for (slot, s) in tab.iter_mut().zip(samplers) {
+            if let Some(s) = s {
+                *slot = *s;
+            }
+        }
+        out.samplers = Some(tab);
+    }
+    Ok(out)
 }

@@ -10,6 +10,7 @@ mod enums;
 mod errors;
 mod library;
 mod resource;
+mod sampler;
 mod texture;
 mod types;
 
@@ -56,6 +57,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<library::ComputePipelineState>()?;
     m.add_class::<texture::TextureDescriptor>()?;
     m.add_class::<texture::Texture>()?;
+    m.add_class::<sampler::SamplerDescriptor>()?;
+    m.add_class::<sampler::SamplerState>()?;
     m.add_class::<types::Origin>()?;
     m.add_class::<types::Size>()?;
     m.add_class::<types::Range>()?;

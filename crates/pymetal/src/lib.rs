@@ -35,6 +35,7 @@ mod device;
 mod encoder;
 mod library;
 mod resource;
+mod sampler;
 mod texture;
 
 #[cfg(test)]
@@ -46,10 +47,13 @@ pub use command::{
 pub use device::{default_device, devices, BackendName, Device, SelectDeviceError};
 pub use encoder::{
     BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureCopyError, MAX_BUFFER_INDEX,
-    MAX_SET_BYTES,
+    MAX_SAMPLER_INDEX, MAX_SET_BYTES, MAX_TEXTURE_INDEX,
 };
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use resource::{Buffer, ContentsError, ModifyRangeError, NewBufferError, ResourceOptions};
+pub use sampler::{
+    address_mode, border_color, min_mag_filter, mip_filter, NewSamplerError, SamplerDescriptor, SamplerState,
+};
 pub use texture::{
     full_mip_count, texture_usage, NewTextureError, PixelFormat, Texture, TextureDescriptor, TextureRegionError,
     TextureType,

@@ -62,7 +62,7 @@ pub fn emit(
                 "vertex/fragment functions are not supported by this backend yet",
             ));
         }
-        if let Some(why) = wrapper::unsupported(ep) {
+        if let Some(why) = wrapper::unsupported(ep, target) {
             return Err(Diagnostic::error_at(&lib.pp.files, ep.loc, why));
         }
         eps.push(ep);

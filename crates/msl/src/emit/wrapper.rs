@@ -160,11 +160,14 @@ fn builtin(b: Builtin, g: &Geo) -> Option<[String; 3]> {
     }
 }
 
-/// Why an entry point's parameter cannot be passed by this backend, if it cannot.
-pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
+/// Why an entry point's parameter cannot be passed by the `target` backend, if it cannot.
+pub(crate) fn unsupported(ep: &EntryPoint, target: Target) -> Option<String> {
     for p in &ep.params {
         let why = match p.binding {
-            Binding::Texture(_) | Binding::Sampler(_) => "textures and samplers are not supported by this backend yet",
+            // Textures run on the CPU only for now (CUDA textures are not in scope).
+            Binding::Texture(_) | Binding::Sampler(_) if target == Target::Cuda => {
+                "textures and samplers are not supported on CUDA devices yet (use the CPU device)"
+            }
             Binding::StageIn => "[[stage_in]] is not supported by this backend yet",
             Binding::Builtin(b) if b.is_graphics() => "graphics built-ins are not supported by this backend yet",
             Binding::None => "parameters without a binding are not supported",
@@ -198,6 +201,15 @@ fn call_args(ep: &EntryPoint, target: Target, g: &Geo, hoisted: bool) -> String 
                 Some([x, y, z]) => format!("pm_wrap::bi_t<{ty}>::make({x}, {y}, {z})"),
                 None => format!("{ty}()"),
             },
+            // docs/abi.md §4: the dispatch's tables (null when nothing is bound).
+            Binding::Texture(t) => {
+                let d = if target == Target::Cpu { "d->" } else { "d." };
+                format!("::metal::detail::pm_texture_arg<{ty}>({d}textures, {t}u)")
+            }
+            Binding::Sampler(s) => {
+                let d = if target == Target::Cpu { "d->" } else { "d." };
+                format!("::metal::detail::pm_sampler_arg<{ty}>({d}samplers, {s}u)")
+            }
             _ => format!("{ty}()"),
         };
         args.push(a);
