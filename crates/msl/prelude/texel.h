@@ -66,10 +66,10 @@ PM_INLINE float tx_linear_to_srgb(float l) {
     return l <= 0.0031308f ? l * 12.92f : 1.055f * PM_FN(powf)(l, 1.0f / 2.4f) - 0.055f;
 }
 PM_INLINE unsigned tx_half(const unsigned char *t, int i) {
-    return tx_fbits(f16_to_f32((unsigned short)(t[2 * i] | t[2 * i + 1] << 8)));
+    return tx_fbits(h2f((unsigned short)(t[2 * i] | t[2 * i + 1] << 8)));
 }
 PM_INLINE void tx_put_half(unsigned char *t, int i, unsigned w) {
-    unsigned short h = f32_to_f16(tx_bitsf(w));
+    unsigned short h = f2h(tx_bitsf(w));
     t[2 * i] = (unsigned char)h;
     t[2 * i + 1] = (unsigned char)(h >> 8);
 }
