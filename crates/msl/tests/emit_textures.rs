@@ -86,3 +86,14 @@ fn cpu_translation_unit_compiles_with_gxx() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn texture_index_past_the_table_is_refused() {
+    let l = Library::new(
+        "kernel void k(texture2d<float> t [[texture(40)]], device float4* o [[buffer(0)]]) { o[0] = t.read(uint2(0)); }",
+        &Options::default(),
+    )
+    .unwrap();
+    let err = l.emit(Target::Cpu, &["k"], &ConstantValues::default()).unwrap_err().to_string();
+    assert!(err.contains("texture index exceeds 31"), "{err}");
+}

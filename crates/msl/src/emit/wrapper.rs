@@ -168,6 +168,8 @@ pub(crate) fn unsupported(ep: &EntryPoint, target: Target) -> Option<String> {
             Binding::Texture(_) | Binding::Sampler(_) if target == Target::Cuda => {
                 "textures and samplers are not supported on CUDA devices yet (use the CPU device)"
             }
+            // The dispatch's table has 32 entries (pm_abi.h PM_MAX_TEXTURES).
+            Binding::Texture(t) if t >= 32 => "texture index exceeds 31, the most a dispatch binds",
             Binding::StageIn => "[[stage_in]] is not supported by this backend yet",
             Binding::Builtin(b) if b.is_graphics() => "graphics built-ins are not supported by this backend yet",
             Binding::None => "parameters without a binding are not supported",
