@@ -164,3 +164,76 @@ impl SamplerState {
         self.0.pm
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_values_reach_the_abi_sampler() {
+        let dev = Device::noop();
+        let d = SamplerDescriptor {
+            min_filter: min_mag_filter::LINEAR,
+            mip_filter: mip_filter::LINEAR,
+            t_address_mode: address_mode::CLAMP_TO_BORDER_COLOR,
+            border_color: border_color::OPAQUE_WHITE,
+            normalized_coordinates: false,
+            compare_function: 3,
+            max_anisotropy: 4,
+            lod_min_clamp: 0.5,
+            lod_max_clamp: 2.0,
+            label: "s".into(),
+            ..Default::default()
+        };
+        let s = dev.new_sampler_state(&d).unwrap();
+        let pm = s.pm();
+        assert_eq!((pm.min_filter, pm.mag_filter, pm.mip_filter), (1, 0, 2));
+        assert_eq!(pm.address, [0, 5, 0]);
+        assert_eq!((pm.border_color, pm.normalized_coordinates, pm.compare_function), (2, 0, 3));
+        assert_eq!((pm.max_anisotropy, pm.lod_min_clamp, pm.lod_max_clamp), (4, 0.5, 2.0));
+        assert_eq!(s.label(), "s");
+        assert_eq!(s.device(), &dev);
+    }
+
+    #[test]
+    fn bad_values_are_validation_errors_naming_the_field() {
+        let dev = Device::noop();
+        let cases: [(fn(&mut SamplerDescriptor), &str); 5] = [
+            (|d| d.mag_filter = 2, "mag_filter 2 is not a valid SamplerMinMagFilter value"),
+            (|d| d.r_address_mode = 9, "r_address_mode 9 is not a valid SamplerAddressMode value"),
+            (|d| d.max_anisotropy = 0, "max_anisotropy 0 must be between 1 and 16"),
+            (|d| d.lod_min_clamp = f32::NAN, "lod_min_clamp NaN"),
+            (|d| d.lod_max_clamp = -1.0, "lod_max_clamp -1"),
+        ];
+        for (f, msg) in cases {
+            let mut d = SamplerDescriptor::default();
+            f(&mut d);
+            let e = dev.new_sampler_state(&d).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Validation);
+            assert!(e.to_string().contains(msg), "{e}");
+        }
+    }
+
+    #[test]
+    fn encoder_binding_checks() {
+        let (dev, other) = (Device::noop(), Device::noop());
+        let enc = dev.new_command_queue().unwrap().command_buffer().compute_command_encoder().unwrap();
+        let tex = dev.new_texture(&crate::TextureDescriptor::default()).unwrap();
+        let smp = dev.new_sampler_state(&SamplerDescriptor::default()).unwrap();
+        let msg = |r: Result<(), crate::EncodeError>| r.unwrap_err().to_string();
+        assert_eq!(
+            msg(enc.set_texture(&tex, 32)),
+            "ComputeCommandEncoder.set_texture: texture index 32 exceeds maximum (31)"
+        );
+        assert_eq!(
+            msg(enc.set_sampler_state(&smp, 17)),
+            "ComputeCommandEncoder.set_sampler_state: sampler index 17 exceeds maximum (16)"
+        );
+        enc.set_texture(&tex, 31).unwrap();
+        enc.set_sampler_state(&smp, 16).unwrap();
+        let foreign = other.new_texture(&crate::TextureDescriptor::default()).unwrap();
+        assert!(msg(enc.set_texture(&foreign, 0)).contains("belongs to another device"));
+        let foreign = other.new_sampler_state(&SamplerDescriptor::default()).unwrap();
+        assert!(msg(enc.set_sampler_state(&foreign, 0)).contains("belongs to another device"));
+    }
+}
