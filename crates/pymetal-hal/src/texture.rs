@@ -222,3 +222,51 @@ pub fn stage_tables(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_tables_are_null_when_empty_and_indexed_otherwise() {
+        let empty = stage_tables(&[None, None], &[None]).unwrap();
+        assert!(empty.textures_ptr().is_null() && empty.samplers_ptr().is_null());
+        let desc = TextureDesc {
+            width: 4,
+            height: 2,
+            depth: 1,
+            mip_levels: 2,
+            slices: 1,
+            bytes_per_pixel: 4,
+            format: PixelFormat::RGBA8Unorm,
+            texture_type: 2,
+            storage_mode: StorageMode::Shared,
+        };
+        let tex: Arc<dyn Texture> = Arc::new(HostTexture::new(&desc).unwrap());
+        let s = PmSampler { mag_filter: 1, ..Default::default() };
+        let t = stage_tables(&[None, None, Some(tex.clone())], &[None, Some(s)]).unwrap();
+        // SAFETY: the tables hold MAX_TEXTURES / MAX_SAMPLERS entries.
+        let (ts, ss) = unsafe {
+            (
+                std::slice::from_raw_parts(t.textures_ptr(), MAX_TEXTURES),
+                std::slice::from_raw_parts(t.samplers_ptr(), MAX_SAMPLERS),
+            )
+        };
+        assert!(ts[0].data.is_null() && ts[3].data.is_null());
+        assert_eq!(ts[2].data, tex.contents().unwrap());
+        assert_eq!((ts[2].width, ts[2].mip_levels, ts[2].level_offset[1]), (4, 2, 32));
+        assert_eq!(ss[1], s);
+        assert_eq!(ss[0], PmSampler::default());
+        let mut d = PmDispatch {
+            buffers: [std::ptr::null_mut(); crate::abi::MAX_BUFFERS],
+            threadgroups: [0; 3],
+            tg_size: [0; 3],
+            threads: [0; 3],
+            tg_arg_offset: [0; crate::abi::MAX_TG_ARGS],
+            textures: std::ptr::null(),
+            samplers: std::ptr::null(),
+        };
+        t.apply(&mut d);
+        assert_eq!(d.textures, t.textures_ptr());
+    }
+}
