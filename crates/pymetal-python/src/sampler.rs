@@ -63,7 +63,9 @@ enum_fields! {
     fn new() -> Self {
         SamplerDescriptor { inner: Default::default() }
     }
+    /// The reference's factory (the same as `SamplerDescriptor()`).
     #[staticmethod]
+    #[allow(clippy::self_named_constructors)]
     fn sampler_descriptor() -> Self {
         SamplerDescriptor { inner: Default::default() }
     }

@@ -198,7 +198,8 @@ mod tests {
     #[test]
     fn bad_values_are_validation_errors_naming_the_field() {
         let dev = Device::noop();
-        let cases: [(fn(&mut SamplerDescriptor), &str); 5] = [
+        type Case = (fn(&mut SamplerDescriptor), &'static str);
+        let cases: [Case; 5] = [
             (|d| d.mag_filter = 2, "mag_filter 2 is not a valid SamplerMinMagFilter value"),
             (|d| d.r_address_mode = 9, "r_address_mode 9 is not a valid SamplerAddressMode value"),
             (|d| d.max_anisotropy = 0, "max_anisotropy 0 must be between 1 and 16"),
