@@ -776,3 +776,52 @@ def test_unbound_texture_and_sampler_are_dispatch_errors(tdev):
     enc.set_sampler_state(tdev.new_sampler_state(pm.SamplerDescriptor()), 0)
     enc.dispatch_threads(1, 1, 1, 1, 1, 1)
     enc.end_encoding()
+
+
+def test_srgb_filters_after_decoding_and_helpers_take_textures(tdev):
+    """Linear filtering of an sRGB texture blends decoded (linear) values; textures and
+    samplers pass through helper functions; texture2d<half> sampling."""
+    raw = bytes([0, 0, 0, 255, 255, 128, 64, 255])
+    t = texture(tdev, PF.RGBA8Unorm_sRGB, 2, 1)
+    t.replace_region(raw, 8, 0, 0, 2, 1)
+    src = """
+#include <metal_stdlib>
+using namespace metal;
+constexpr sampler lin(filter::linear);
+static float4 mid(texture2d<half> t, sampler s) { return float4(t.sample(s, float2(0.5f, 0.5f))); }
+kernel void k(texture2d<half> t [[texture(0)]], device float4 *o [[buffer(0)]], uint i [[thread_position_in_grid]]) {
+    o[i] = mid(t, lin);
+}
+"""
+    out = f4_out(tdev, 1)
+    run(tdev, src, "k", 1, [t], buffers=[out])
+    a = srgb_dec(np.array([0, 0, 0]) / 255)
+    b = srgb_dec(np.array([255, 128, 64]) / 255)
+    exp = np.append((a + b) / 2, 1.0)
+    np.testing.assert_allclose(view(out, np.float32, (4,)), exp.astype(np.float16).astype(np.float32), rtol=1e-3)
+
+
+def test_write_to_mip_level(tdev):
+    t = texture(tdev, PF.RGBA16Float, 4, 4, mips=3)
+    src = """
+#include <metal_stdlib>
+using namespace metal;
+kernel void k(texture2d<half, access::write> t [[texture(0)]], uint2 p [[thread_position_in_grid]]) {
+    t.write(half4(half(p.x), half(p.y), 1.5h, -2.0h), p, 1);
+}
+"""
+    lib = tdev.new_library_with_source(src)
+    pso = tdev.new_compute_pipeline_state(lib.new_function("k"))
+    cb = queue_for(tdev).command_buffer()
+    enc = cb.compute_command_encoder()
+    enc.set_compute_pipeline_state(pso)
+    enc.set_texture(t, 0)
+    enc.dispatch_threads(3, 3, 1, 3, 3, 1)  # one past level 1's 2x2: dropped, not a crash
+    enc.end_encoding()
+    cb.commit()
+    cb.wait_until_completed()
+    assert cb.status == pm.CommandBufferStatus.Completed
+    got = np.frombuffer(t.get_bytes(16, 0, 0, 2, 2, 1), np.float16).reshape(2, 2, 4)
+    exp = np.array([[[x, y, 1.5, -2.0] for x in range(2)] for y in range(2)], np.float16)
+    np.testing.assert_array_equal(got, exp)
+    assert not np.frombuffer(t.get_bytes(32, 0, 0, 4, 4, 0), np.uint8).any()
