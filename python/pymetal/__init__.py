@@ -22,6 +22,8 @@ from ._native import (
     Library,
     Origin,
     Range,
+    SamplerDescriptor,
+    SamplerState,
     Size,
     Texture,
     TextureDescriptor,

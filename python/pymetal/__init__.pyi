@@ -21,6 +21,8 @@ from ._native import (
     Library as Library,
     Origin as Origin,
     Range as Range,
+    SamplerDescriptor as SamplerDescriptor,
+    SamplerState as SamplerState,
     Size as Size,
     Texture as Texture,
     TextureDescriptor as TextureDescriptor,
@@ -143,6 +145,10 @@ MirrorClampToEdge: SamplerAddressMode
 Repeat: SamplerAddressMode
 MirrorRepeat: SamplerAddressMode
 ClampToZero: SamplerAddressMode
+ClampToBorderColor: SamplerAddressMode
+TransparentBlack: SamplerBorderColor
+OpaqueBlack: SamplerBorderColor
+OpaqueWhite: SamplerBorderColor
 Never: CompareFunction
 Less: CompareFunction
 Equal: CompareFunction

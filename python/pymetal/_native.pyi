@@ -13,6 +13,10 @@ from .enums import (
     FunctionType,
     LoadAction,
     PixelFormat,
+    SamplerAddressMode,
+    SamplerBorderColor,
+    SamplerMinMagFilter,
+    SamplerMipFilter,
     StencilOperation,
     StorageMode,
     StoreAction,
@@ -27,7 +31,7 @@ __all__ = [
     "__version__", "create_system_default_device", "copy_all_devices", "backends", "Device", "CommandQueue",
     "CommandBuffer", "ComputeCommandEncoder", "BlitCommandEncoder", "Buffer", "CompileOptions", "Library",
     "Function", "ComputePipelineState", "Origin", "Size", "Range", "ClearColor",
-    "TextureDescriptor", "Texture",
+    "TextureDescriptor", "Texture", "SamplerDescriptor", "SamplerState",
     "RenderPipelineColorAttachmentDescriptor", "RenderPipelineDescriptor", "RenderPipelineState",
     "VertexAttributeDescriptor", "VertexBufferLayoutDescriptor", "VertexDescriptor", "StencilDescriptor",
     "DepthStencilDescriptor", "DepthStencilState", "RenderPassAttachmentDescriptor",
@@ -105,6 +109,7 @@ class Device:
     def new_render_pipeline_state(self, descriptor: RenderPipelineDescriptor) -> RenderPipelineState: ...
     def new_depth_stencil_state(self, descriptor: DepthStencilDescriptor) -> DepthStencilState: ...
     def new_fence(self) -> Fence: ...
+    def new_sampler_state(self, descriptor: SamplerDescriptor) -> SamplerState: ...
     @property
     def name(self) -> str: ...
     @property
@@ -164,6 +169,8 @@ class ComputeCommandEncoder:
     def set_buffer(self, buffer: Buffer, offset: int, index: int) -> None: ...
     def set_buffer_offset(self, offset: int, index: int) -> None: ...
     def set_bytes(self, data: _BytesLike, index: int) -> None: ...
+    def set_texture(self, texture: Texture, index: int) -> None: ...
+    def set_sampler_state(self, sampler: SamplerState, index: int) -> None: ...
     def set_threadgroup_memory_length(self, length: int, index: int) -> None: ...
     def dispatch_threadgroups(
         self,
@@ -589,3 +596,28 @@ class Fence:
     @property
     def device(self) -> Device: ...
     label: str
+
+class SamplerDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def sampler_descriptor() -> SamplerDescriptor: ...
+    min_filter: SamplerMinMagFilter
+    mag_filter: SamplerMinMagFilter
+    mip_filter: SamplerMipFilter
+    s_address_mode: SamplerAddressMode
+    t_address_mode: SamplerAddressMode
+    r_address_mode: SamplerAddressMode
+    border_color: SamplerBorderColor
+    compare_function: CompareFunction
+    max_anisotropy: int
+    normalized_coordinates: bool
+    lod_min_clamp: float
+    lod_max_clamp: float
+    label: str
+
+@final
+class SamplerState:
+    @property
+    def label(self) -> str: ...
+    @property
+    def device(self) -> Device: ...

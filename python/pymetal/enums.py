@@ -12,7 +12,7 @@ __all__ = [
     "VertexStepFunction", "CullMode", "Winding", "TextureType", "SamplerMinMagFilter",
     "SamplerMipFilter", "SamplerAddressMode", "CompareFunction", "BlendFactor",
     "BlendOperation", "StencilOperation", "DataType", "BindingAccess", "TriangleFillMode",
-    "ColorWriteMask",
+    "ColorWriteMask", "SamplerBorderColor",
     # ResourceOptions
     "ResourceCPUCacheModeDefaultCache", "ResourceCPUCacheModeWriteCombined",
     "ResourceStorageModeShared", "ResourceStorageModeManaged", "ResourceStorageModePrivate",
@@ -207,6 +207,13 @@ class SamplerAddressMode(IntEnum):
     Repeat = 2
     MirrorRepeat = 3
     ClampToZero = 4
+    ClampToBorderColor = 5
+
+
+class SamplerBorderColor(IntEnum):
+    TransparentBlack = 0
+    OpaqueBlack = 1
+    OpaqueWhite = 2
 
 
 class CompareFunction(IntEnum):
@@ -283,4 +290,5 @@ ALL_ENUMS = (
     PixelFormat, PrimitiveType, IndexType, VertexFormat, VertexStepFunction, CullMode,
     Winding, TextureType, SamplerMinMagFilter, SamplerMipFilter, SamplerAddressMode,
     CompareFunction, BlendFactor, BlendOperation, StencilOperation, DataType, BindingAccess,
+    SamplerBorderColor,  # pymetal addition (after the reference's enums)
 )

@@ -16,6 +16,8 @@ from ._native import (
     RenderPipelineColorAttachmentDescriptor,
     RenderPipelineDescriptor,
     RenderPipelineState,
+    SamplerDescriptor,
+    SamplerState,
     StencilDescriptor,
     Texture,
     TextureDescriptor,
@@ -25,7 +27,7 @@ from ._native import (
 )
 
 __all__ = [
-    "Texture", "TextureDescriptor",
+    "Texture", "TextureDescriptor", "SamplerDescriptor", "SamplerState",
     "RenderPipelineState", "RenderPipelineDescriptor", "RenderPipelineColorAttachmentDescriptor",
     "RenderCommandEncoder",
     "RenderPassDescriptor", "RenderPassAttachmentDescriptor", "RenderPassColorAttachmentDescriptor",

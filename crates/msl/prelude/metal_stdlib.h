@@ -23,5 +23,8 @@
 #include "atomic.h"
 #include "simd.h"
 #include "simdgroup_matrix.h"
+#if !defined(PM_NO_TEXTURES) /* msl::emit defines it when the source names no texture or sampler */
+#include "texture.h"
+#endif
 
 #endif // PM_METAL_STDLIB_H

@@ -27,6 +27,9 @@ const FILES: &[(&str, &str)] = &[
     ("atomic.h", include_str!("../prelude/atomic.h")),
     ("simd.h", include_str!("../prelude/simd.h")),
     ("simdgroup_matrix.h", include_str!("../prelude/simdgroup_matrix.h")),
+    ("sampler.h", include_str!("../prelude/sampler.h")),
+    ("texel.h", include_str!("../prelude/texel.h")),
+    ("texture.h", include_str!("../prelude/texture.h")),
 ];
 
 /// The prelude's files as (path relative to `crates/msl/prelude/`, contents), for debugging

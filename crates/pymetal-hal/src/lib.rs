@@ -24,7 +24,7 @@ pub mod render;
 pub mod texture;
 
 pub use format::{FormatKind, PixelFormat};
-pub use texture::{HostTexture, TexelRegion, Texture, TextureDesc};
+pub use texture::{stage_tables, HostTexture, StageTables, TexelRegion, Texture, TextureDesc};
 
 /// Which backend a device belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

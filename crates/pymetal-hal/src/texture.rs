@@ -6,9 +6,10 @@
 
 use std::alloc::Layout;
 use std::any::Any;
+use std::sync::Arc;
 
-use crate::abi::{PmTexture, MAX_MIP_LEVELS};
-use crate::{HalError, PixelFormat, StorageMode};
+use crate::abi::{PmDispatch, PmSampler, PmTexture, MAX_MIP_LEVELS, MAX_SAMPLERS, MAX_TEXTURES};
+use crate::{ExecError, HalError, PixelFormat, StorageMode};
 
 /// What a backend needs to allocate a texture (validated by the caller).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,5 +164,109 @@ pub unsafe fn copy_region(tex: *mut u8, desc: &TextureDesc, r: &TexelRegion, mem
                 }
             }
         }
+    }
+}
+
+/// The `pm_texture` / `pm_sampler` tables of one stage (docs/abi.md §4), boxed so that their
+/// addresses stay put while the value moves; keep it alive while the stage runs.
+pub struct StageTables {
+    textures: Option<Box<[PmTexture; MAX_TEXTURES]>>,
+    samplers: Option<Box<[PmSampler; MAX_SAMPLERS]>>,
+}
+
+impl StageTables {
+    /// For `pm_dispatch.textures` (null when nothing is bound).
+    pub fn textures_ptr(&self) -> *const PmTexture {
+        self.textures.as_ref().map_or(std::ptr::null(), |t| t.as_ptr())
+    }
+    /// For `pm_dispatch.samplers` (null when nothing is bound).
+    pub fn samplers_ptr(&self) -> *const PmSampler {
+        self.samplers.as_ref().map_or(std::ptr::null(), |s| s.as_ptr())
+    }
+    /// Points `d.textures` / `d.samplers` at these tables.
+    pub fn apply(&self, d: &mut PmDispatch) {
+        d.textures = self.textures_ptr();
+        d.samplers = self.samplers_ptr();
+    }
+}
+
+/// Builds the tables of one stage from its bindings (index i = `[[texture(i)]]` /
+/// `[[sampler(i)]]`; entries past the ABI's limits are ignored, the object model rejects
+/// them). Used by compute dispatches and by the render stages (`StageResources`). The
+/// textures must be in host memory (CPU/noop backends); the caller keeps them alive.
+pub fn stage_tables(
+    textures: &[Option<Arc<dyn Texture>>],
+    samplers: &[Option<PmSampler>],
+) -> Result<StageTables, ExecError> {
+    let mut out = StageTables { textures: None, samplers: None };
+    if textures.iter().any(Option::is_some) {
+        let mut tab = Box::new([PmTexture::NONE; MAX_TEXTURES]);
+        for (slot, t) in tab.iter_mut().zip(textures) {
+            if let Some(t) = t {
+                let data = t.contents().ok_or_else(|| ExecError {
+                    message: "a texture of another device was bound on a host-memory device".into(),
+                })?;
+                *slot = t.desc().pm_texture(data);
+            }
+        }
+        out.textures = Some(tab);
+    }
+    if samplers.iter().any(Option::is_some) {
+        let mut tab = Box::new([PmSampler::default(); MAX_SAMPLERS]);
+        for (slot, s) in tab.iter_mut().zip(samplers) {
+            if let Some(s) = s {
+                *slot = *s;
+            }
+        }
+        out.samplers = Some(tab);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_tables_are_null_when_empty_and_indexed_otherwise() {
+        let empty = stage_tables(&[None, None], &[None]).unwrap();
+        assert!(empty.textures_ptr().is_null() && empty.samplers_ptr().is_null());
+        let desc = TextureDesc {
+            width: 4,
+            height: 2,
+            depth: 1,
+            mip_levels: 2,
+            slices: 1,
+            bytes_per_pixel: 4,
+            format: PixelFormat::RGBA8Unorm,
+            texture_type: 2,
+            storage_mode: StorageMode::Shared,
+        };
+        let tex: Arc<dyn Texture> = Arc::new(HostTexture::new(&desc).unwrap());
+        let s = PmSampler { mag_filter: 1, ..Default::default() };
+        let t = stage_tables(&[None, None, Some(tex.clone())], &[None, Some(s)]).unwrap();
+        // SAFETY: the tables hold MAX_TEXTURES / MAX_SAMPLERS entries.
+        let (ts, ss) = unsafe {
+            (
+                std::slice::from_raw_parts(t.textures_ptr(), MAX_TEXTURES),
+                std::slice::from_raw_parts(t.samplers_ptr(), MAX_SAMPLERS),
+            )
+        };
+        assert!(ts[0].data.is_null() && ts[3].data.is_null());
+        assert_eq!(ts[2].data, tex.contents().unwrap());
+        assert_eq!((ts[2].width, ts[2].mip_levels, ts[2].level_offset[1]), (4, 2, 32));
+        assert_eq!(ss[1], s);
+        assert_eq!(ss[0], PmSampler::default());
+        let mut d = PmDispatch {
+            buffers: [std::ptr::null_mut(); crate::abi::MAX_BUFFERS],
+            threadgroups: [0; 3],
+            tg_size: [0; 3],
+            threads: [0; 3],
+            tg_arg_offset: [0; crate::abi::MAX_TG_ARGS],
+            textures: std::ptr::null(),
+            samplers: std::ptr::null(),
+        };
+        t.apply(&mut d);
+        assert_eq!(d.textures, t.textures_ptr());
     }
 }

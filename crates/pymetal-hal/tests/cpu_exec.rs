@@ -453,7 +453,12 @@ fn faults_in_kernels_become_errors() {
     // The device still runs kernels.
     let p = pipeline(VADD, "pm_entry_0", None);
     let (a, c) = (buffer_f32(&[1.0; 64]), buffer_f32(&[0.0; 64]));
-    dispatch(&p, vec![bind(&a), bind(&a), bind(&c)], vec![], Grid::Threads { threads: [64, 1, 1], threads_per_group: [32, 1, 1] })
-        .unwrap();
+    dispatch(
+        &p,
+        vec![bind(&a), bind(&a), bind(&c)],
+        vec![],
+        Grid::Threads { threads: [64, 1, 1], threads_per_group: [32, 1, 1] },
+    )
+    .unwrap();
     assert_eq!(read_f32(&c), vec![2.0; 64]);
 }

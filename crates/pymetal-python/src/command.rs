@@ -208,6 +208,14 @@ encoder_pymethods! { ComputeCommandEncoder;
     fn set_bytes(&self, data: &Bound<'_, PyAny>, index: u64) -> PyResult<()> {
         convert::with_bytes(data, |b| self.inner.set_bytes(b, index))?.py()
     }
+    /// Binds `texture` at `[[texture(index)]]` (index 0..31).
+    fn set_texture(&self, texture: &Bound<'_, crate::texture::Texture>, index: u64) -> PyResult<()> {
+        self.inner.set_texture(&texture.get().inner, index).py()
+    }
+    /// Binds `sampler` at `[[sampler(index)]]` (index 0..16).
+    fn set_sampler_state(&self, sampler: &Bound<'_, crate::sampler::SamplerState>, index: u64) -> PyResult<()> {
+        self.inner.set_sampler_state(&sampler.get().inner, index).py()
+    }
     /// Sizes the `[[threadgroup(index)]]` argument in bytes.
     fn set_threadgroup_memory_length(&self, length: u64, index: u64) -> PyResult<()> {
         self.inner.set_threadgroup_memory_length(length, index).py()

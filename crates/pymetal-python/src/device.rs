@@ -54,6 +54,14 @@ impl Device {
         Ok(CommandQueue { inner: q, device: slf.clone().unbind() })
     }
 
+    /// A sampler state as `descriptor` describes (ValidationError for bad values).
+    fn new_sampler_state(
+        slf: &Bound<'_, Self>,
+        descriptor: PyRef<'_, crate::sampler::SamplerDescriptor>,
+    ) -> PyResult<crate::sampler::SamplerState> {
+        crate::sampler::new_sampler_state(slf, &descriptor)
+    }
+
     /// A zero-filled texture as `descriptor` describes (ValidationError for bad descriptors).
     fn new_texture(
         slf: &Bound<'_, Self>,

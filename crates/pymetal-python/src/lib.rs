@@ -14,6 +14,7 @@ mod render;
 mod render_desc;
 mod render_pass;
 mod resource;
+mod sampler;
 mod texture;
 mod texture_blit;
 mod types;
@@ -79,6 +80,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<render::Viewport>()?;
     m.add_class::<fence::Fence>()?;
     m.add_class::<render::ScissorRect>()?;
+    m.add_class::<sampler::SamplerDescriptor>()?;
+    m.add_class::<sampler::SamplerState>()?;
     m.add_class::<types::Origin>()?;
     m.add_class::<types::Size>()?;
     m.add_class::<types::Range>()?;

@@ -132,6 +132,14 @@ impl Device {
         Texture::new(self, descriptor)
     }
 
+    /// A sampler for `[[sampler(i)]]` (validated; see `crate::sampler`).
+    pub fn new_sampler_state(
+        &self,
+        descriptor: &crate::SamplerDescriptor,
+    ) -> Result<crate::SamplerState, crate::NewSamplerError> {
+        crate::sampler::SamplerState::new(self, descriptor)
+    }
+
     /// Compiles MSL source: preprocess and reflect (`msl`), then let the backend compile every
     /// entry point once so that errors surface here, as on Metal. Blocking.
     pub fn new_library_with_source(&self, source: &str, options: &msl::Options) -> Result<Library, NewLibraryError> {

@@ -9,6 +9,7 @@ use pymetal_hal as hal;
 use crate::command::{CommandBuffer, RecordState};
 use crate::library::ComputePipelineState;
 use crate::resource::Buffer;
+use crate::sampler::SamplerState;
 use crate::texture::{Region, Texture, TextureRegionError};
 use crate::{lock, Classify, ErrorKind};
 
@@ -17,6 +18,10 @@ pub use texture_blit::TextureBlitError;
 
 /// Highest buffer (and threadgroup-memory) index of an encoder.
 pub const MAX_BUFFER_INDEX: u32 = 31;
+/// Highest texture index of an encoder.
+pub const MAX_TEXTURE_INDEX: u32 = 31;
+/// Highest sampler index of an encoder (16, as the reference accepts; kernels can use 0..15).
+pub const MAX_SAMPLER_INDEX: u32 = 16;
 /// Most bytes `set_bytes` takes (Metal's limit; use a buffer for more).
 pub const MAX_SET_BYTES: usize = 4096;
 
@@ -30,6 +35,10 @@ pub enum EncodeError {
     Committed { method: &'static str },
     #[error("{method}: buffer index {index} exceeds maximum (31)")]
     BufferIndex { method: &'static str, index: u64 },
+    #[error("{method}: texture index {index} exceeds maximum (31)")]
+    TextureIndex { method: &'static str, index: u64 },
+    #[error("{method}: sampler index {index} exceeds maximum (16)")]
+    SamplerIndex { method: &'static str, index: u64 },
     #[error("{method}: threadgroup memory index {index} exceeds maximum (31)")]
     ThreadgroupMemoryIndex { method: &'static str, index: u64 },
     #[error("{method}: offset {offset} is beyond the end of the buffer (length {length})")]
@@ -85,6 +94,16 @@ pub enum DispatchError {
          set (call set_threadgroup_memory_length with index {index})"
     )]
     MissingThreadgroupMemory { method: &'static str, kernel: String, param: String, index: u32 },
+    #[error(
+        "{method}: kernel '{kernel}' needs a texture at index {index} (parameter '{param}'), but none is set \
+         (call set_texture with index {index})"
+    )]
+    MissingTexture { method: &'static str, kernel: String, param: String, index: u32 },
+    #[error(
+        "{method}: kernel '{kernel}' needs a sampler at index {index} (parameter '{param}'), but none is set \
+         (call set_sampler_state with index {index})"
+    )]
+    MissingSampler { method: &'static str, kernel: String, param: String, index: u32 },
     #[error(
         "{method}: threadgroup memory of {total} bytes (static {static_len} + arguments) exceeds the device's \
          max_threadgroup_memory_length ({max})"
@@ -173,6 +192,8 @@ struct ComputeInner {
 struct ComputeState {
     pipeline: Option<ComputePipelineState>,
     buffers: Vec<Option<hal::BufferBinding>>,
+    textures: Vec<Option<Texture>>,
+    samplers: Vec<Option<SamplerState>>,
     threadgroup_memory: Vec<u32>,
     label: String,
 }
@@ -185,6 +206,8 @@ impl ComputeCommandEncoder {
             state: Mutex::new(ComputeState {
                 pipeline: None,
                 buffers: vec![None; MAX_BUFFER_INDEX as usize + 1],
+                textures: vec![None; MAX_TEXTURE_INDEX as usize + 1],
+                samplers: vec![None; MAX_SAMPLER_INDEX as usize + 1],
                 threadgroup_memory: vec![0; MAX_BUFFER_INDEX as usize + 1],
                 label: String::new(),
             }),
@@ -271,6 +294,30 @@ impl ComputeCommandEncoder {
         let mut bytes = data.to_vec();
         bytes.resize(data.len().next_multiple_of(16), 0);
         lock(&self.0.state).buffers[index as usize] = Some(hal::BufferBinding::Bytes(bytes.into()));
+        Ok(())
+    }
+
+    /// Binds `texture` at `[[texture(index)]]`.
+    pub fn set_texture(&self, texture: &Texture, index: u64) -> Result<(), EncodeError> {
+        let method = "ComputeCommandEncoder.set_texture";
+        self.check_open(method)?;
+        if index > MAX_TEXTURE_INDEX as u64 {
+            return Err(EncodeError::TextureIndex { method, index });
+        }
+        check_device(&self.0.cb, method, "texture", texture.device())?;
+        lock(&self.0.state).textures[index as usize] = Some(texture.clone());
+        Ok(())
+    }
+
+    /// Binds `sampler` at `[[sampler(index)]]`.
+    pub fn set_sampler_state(&self, sampler: &SamplerState, index: u64) -> Result<(), EncodeError> {
+        let method = "ComputeCommandEncoder.set_sampler_state";
+        self.check_open(method)?;
+        if index > MAX_SAMPLER_INDEX as u64 {
+            return Err(EncodeError::SamplerIndex { method, index });
+        }
+        check_device(&self.0.cb, method, "sampler state", sampler.device())?;
+        lock(&self.0.state).samplers[index as usize] = Some(sampler.clone());
         Ok(())
     }
 
@@ -363,6 +410,14 @@ impl ComputeCommandEncoder {
                     }
                     tg_total += len as u64;
                 }
+                msl::Binding::Texture(i) if st.textures.get(i as usize).is_none_or(|t| t.is_none()) => {
+                    let (kernel, param) = (entry.name.clone(), p.name.clone());
+                    return Err(DispatchError::MissingTexture { method, kernel, param, index: i });
+                }
+                msl::Binding::Sampler(i) if st.samplers.get(i as usize).is_none_or(|t| t.is_none()) => {
+                    let (kernel, param) = (entry.name.clone(), p.name.clone());
+                    return Err(DispatchError::MissingSampler { method, kernel, param, index: i });
+                }
                 _ => {}
             }
         }
@@ -372,12 +427,14 @@ impl ComputeCommandEncoder {
             return Err(DispatchError::ThreadgroupMemoryTooLarge { method, total: tg_total, static_len, max: tg_max });
         }
         let used = st.buffers.iter().rposition(|b| b.is_some()).map_or(0, |i| i + 1);
+        let tex_used = st.textures.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
+        let smp_used = st.samplers.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
         let tg_used = st.threadgroup_memory.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
         let dispatch = hal::Dispatch {
             pipeline: pipeline.hal().clone(),
             buffers: st.buffers[..used].to_vec(),
-            textures: Vec::new(),
-            samplers: Vec::new(),
+            textures: st.textures[..tex_used].iter().map(|t| t.as_ref().map(|t| t.hal().clone())).collect(),
+            samplers: st.samplers[..smp_used].iter().map(|s| s.as_ref().map(SamplerState::pm)).collect(),
             threadgroup_memory: st.threadgroup_memory[..tg_used].to_vec(),
             grid,
         };

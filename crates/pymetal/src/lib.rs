@@ -40,6 +40,7 @@ mod render_encoder;
 mod render_pass;
 mod render_state;
 mod resource;
+mod sampler;
 mod texture;
 
 #[cfg(test)]
@@ -53,7 +54,7 @@ pub use command::{
 pub use device::{default_device, devices, BackendName, Device, SelectDeviceError};
 pub use encoder::{
     BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureBlitError, TextureCopyError,
-    MAX_BUFFER_INDEX, MAX_SET_BYTES,
+    MAX_BUFFER_INDEX, MAX_SAMPLER_INDEX, MAX_SET_BYTES, MAX_TEXTURE_INDEX,
 };
 pub use fence::Fence;
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
@@ -63,15 +64,16 @@ pub use render_desc::{
     RenderPipelineColorAttachmentDescriptor, RenderPipelineDescriptor, StencilDescriptor, VertexAttributeDescriptor,
     VertexBufferLayoutDescriptor, VertexDescriptor,
 };
-pub use render_encoder::{
-    DrawError, RenderCommandEncoder, RenderEncodeError, SamplerBinding, Stage, MAX_SAMPLER_INDEX, MAX_TEXTURE_INDEX,
-};
+pub use render_encoder::{DrawError, RenderCommandEncoder, RenderEncodeError, SamplerBinding, Stage};
 pub use render_pass::NewRenderEncoderError;
 pub use render_state::{
     vertex_format_info, AttributeKind, DepthStencilState, NewDepthStencilStateError, NewRenderPipelineError,
     RenderPipelineState,
 };
 pub use resource::{Buffer, ContentsError, ModifyRangeError, NewBufferError, ResourceOptions};
+pub use sampler::{
+    address_mode, border_color, min_mag_filter, mip_filter, NewSamplerError, SamplerDescriptor, SamplerState,
+};
 pub use texture::{
     full_mip_count, texture_usage, NewTextureError, PixelFormat, Texture, TextureDescriptor, TextureRegionError,
     TextureType,

@@ -10,17 +10,11 @@ use pymetal_hal::render as hr;
 
 use crate::command::{CommandBuffer, RecordState};
 use crate::device::Device;
-use crate::encoder::{EncodeError, MAX_BUFFER_INDEX, MAX_SET_BYTES};
+use crate::encoder::{EncodeError, MAX_BUFFER_INDEX, MAX_SAMPLER_INDEX, MAX_SET_BYTES, MAX_TEXTURE_INDEX};
 use crate::render_state::{DepthStencilState, RenderPipelineState};
 use crate::resource::Buffer;
 use crate::texture::{PixelFormat, Texture};
 use crate::{lock, Classify, ErrorKind};
-
-/// Highest texture index of a stage.
-pub const MAX_TEXTURE_INDEX: u64 = 31;
-/// Highest sampler index the reference accepts ("exceeds maximum (16)"); shaders can bind
-/// `[[sampler(0..15)]]`, so index 16 is accepted and never read.
-pub const MAX_SAMPLER_INDEX: u64 = 16;
 
 /// What the encoder needs of a sampler state (implemented by the sampler module's
 /// `SamplerState`).
@@ -333,7 +327,7 @@ impl RenderCommandEncoder {
             Stage::Fragment => "RenderCommandEncoder.set_fragment_texture",
         };
         self.check_open(method)?;
-        if index > MAX_TEXTURE_INDEX {
+        if index > MAX_TEXTURE_INDEX as u64 {
             return Err(RenderEncodeError::TextureIndex { method, index });
         }
         if let Some(t) = texture {
@@ -355,7 +349,7 @@ impl RenderCommandEncoder {
             Stage::Fragment => "RenderCommandEncoder.set_fragment_sampler_state",
         };
         self.check_open(method)?;
-        if index > MAX_SAMPLER_INDEX {
+        if index > MAX_SAMPLER_INDEX as u64 {
             return Err(RenderEncodeError::SamplerIndex { method, index });
         }
         if let Some(s) = sampler {

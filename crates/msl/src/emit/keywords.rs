@@ -81,6 +81,13 @@ pub(crate) fn is_msl_template(name: &str) -> bool {
     TEMPLATES.contains(&name)
 }
 
+/// True for a name that only code using textures or samplers mentions (texture.h is left
+/// out of translation units without any).
+pub(crate) fn is_texture_name(name: &str) -> bool {
+    matches!(name, "sampler" | "is_null_texture")
+        || TEMPLATES.contains(&name) && (name.starts_with("texture") || name.starts_with("depth"))
+}
+
 /// Standard C++ attributes kept in the output (everything else inside `[[ ]]` is Metal's).
 pub(crate) fn is_std_attribute(name: &str) -> bool {
     matches!(

@@ -68,7 +68,7 @@ pub fn emit(
                 ),
             ));
         }
-        let why = if ep.stage == Stage::Kernel { wrapper::unsupported(ep) } else { stage::unsupported(ep) };
+        let why = if ep.stage == Stage::Kernel { wrapper::unsupported(ep, target) } else { stage::unsupported(ep) };
         if let Some(why) = why {
             return Err(Diagnostic::error_at(&lib.pp.files, ep.loc, why));
         }
@@ -79,7 +79,12 @@ pub fn emit(
     rw.run()?;
     let user = std::mem::replace(&mut rw.out.s, String::new());
 
-    let mut source = crate::prelude::source(target);
+    // Kernels that never name a texture or sampler type skip texture.h (about 15% of the
+    // compile time of a small kernel).
+    let textures =
+        lib.pp.tokens.iter().any(|t| t.kind == crate::lex::TokenKind::Ident && keywords::is_texture_name(&t.text));
+    let mut source = if textures { String::new() } else { "#define PM_NO_TEXTURES 1\n".to_string() };
+    source.push_str(&crate::prelude::source(target));
     if !source.ends_with('\n') {
         source.push('\n');
     }

@@ -108,8 +108,7 @@ fn call_args(ep: &EntryPoint) -> String {
         let bare = format!("pm_wrap::bare<{ty}>::type");
         let a = match p.binding {
             Binding::Buffer(b) => format!("pm_wrap::buf<{ty}>::get(pm_b{b})"),
-            Binding::Texture(t) => format!("{ty}(&d->textures[{t}])"),
-            Binding::Sampler(s) => format!("{ty}(d->samplers[{s}])"),
+            Binding::Texture(_) | Binding::Sampler(_) => super::wrapper::resource_arg(p.binding, &ty, "d->"),
             Binding::StageIn => "pm_in".to_string(),
             Binding::Builtin(b) => match b {
                 Builtin::VertexId => format!("pm_wrap::bi_t<{ty}>::make(pm_vid[pm_i], 0u, 0u)"),

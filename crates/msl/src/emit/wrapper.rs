@@ -160,11 +160,16 @@ fn builtin(b: Builtin, g: &Geo) -> Option<[String; 3]> {
     }
 }
 
-/// Why an entry point's parameter cannot be passed by this backend, if it cannot.
-pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
+/// Why an entry point's parameter cannot be passed by the `target` backend, if it cannot.
+pub(crate) fn unsupported(ep: &EntryPoint, target: Target) -> Option<String> {
     for p in &ep.params {
         let why = match p.binding {
-            Binding::Texture(_) | Binding::Sampler(_) => "textures and samplers are not supported by this backend yet",
+            // Textures run on the CPU only for now (CUDA textures are not in scope).
+            Binding::Texture(_) | Binding::Sampler(_) if target == Target::Cuda => {
+                "textures and samplers are not supported on CUDA devices yet (use the CPU device)"
+            }
+            // The dispatch's table has 32 entries (pm_abi.h PM_MAX_TEXTURES).
+            Binding::Texture(t) if t >= 32 => "texture index exceeds 31, the most a dispatch binds",
             Binding::StageIn => "[[stage_in]] is not supported by this backend yet",
             Binding::Builtin(b) if b.is_graphics() => "graphics built-ins are not supported by this backend yet",
             Binding::None => "parameters without a binding are not supported",
@@ -179,6 +184,17 @@ pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
 /// The argument list of the call of the user's function, built from the geometry `g`.
 /// `hoisted`: buffer and threadgroup-argument base pointers are the locals `pm_b<i>` / `pm_t<i>`
 /// (the CPU plain loop reads them once per group).
+/// A `[[texture(i)]]` / `[[sampler(i)]]` argument of type `ty` from the dispatch's tables
+/// (docs/abi.md §4; null tables are allowed); `d` is `d->` or `d.`. Kernels and render
+/// stages both bind them this way.
+pub(crate) fn resource_arg(binding: Binding, ty: &str, d: &str) -> String {
+    match binding {
+        Binding::Texture(t) => format!("::metal::detail::pm_texture_arg<{ty}>({d}textures, {t}u)"),
+        Binding::Sampler(s) => format!("::metal::detail::pm_sampler_arg<{ty}>({d}samplers, {s}u)"),
+        _ => format!("{ty}()"),
+    }
+}
+
 fn call_args(ep: &EntryPoint, target: Target, g: &Geo, hoisted: bool) -> String {
     let mut args = Vec::new();
     for (i, p) in ep.params.iter().enumerate() {
@@ -198,6 +214,9 @@ fn call_args(ep: &EntryPoint, target: Target, g: &Geo, hoisted: bool) -> String 
                 Some([x, y, z]) => format!("pm_wrap::bi_t<{ty}>::make({x}, {y}, {z})"),
                 None => format!("{ty}()"),
             },
+            Binding::Texture(_) | Binding::Sampler(_) => {
+                resource_arg(p.binding, &ty, if target == Target::Cpu { "d->" } else { "d." })
+            }
             _ => format!("{ty}()"),
         };
         args.push(a);

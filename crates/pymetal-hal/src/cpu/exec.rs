@@ -36,6 +36,8 @@ pub struct Launch {
     /// `dispatch_threads`: edge groups are clipped to `d.threads`.
     clip: bool,
     _bytes: Vec<Vec<u128>>,
+    /// What `d.textures` / `d.samplers` point to.
+    _tables: Option<crate::StageTables>,
 }
 
 fn exec_err(message: impl Into<String>) -> ExecError {
@@ -101,7 +103,14 @@ impl Launch {
                 }
             }
         }
-        Ok(Launch { d, dyn_tg_bytes: off, clip, _bytes: keep })
+        Ok(Launch { d, dyn_tg_bytes: off, clip, _bytes: keep, _tables: None })
+    }
+
+    /// Binds the texture and sampler tables (kept alive by the launch).
+    pub fn with_tables(mut self, tables: crate::StageTables) -> Self {
+        tables.apply(&mut self.d);
+        self._tables = Some(tables);
+        self
     }
 
     fn group_count(&self) -> u64 {

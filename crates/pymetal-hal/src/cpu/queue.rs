@@ -160,7 +160,11 @@ fn run_dispatch(pool: Option<&rayon::ThreadPool>, d: &Dispatch) -> Result<(), Ex
             host_ptr(buffer)?;
         }
     }
-    let launch = Launch::new(&d.buffers, &d.threadgroup_memory, d.grid)?;
+    for t in d.textures.iter().flatten() {
+        host_tex(t)?;
+    }
+    let tables = crate::stage_tables(&d.textures, &d.samplers)?;
+    let launch = Launch::new(&d.buffers, &d.threadgroup_memory, d.grid)?.with_tables(tables);
     exec::run(pool, &launch, pipeline.kernel())
         .map_err(|e| ExecError { message: format!("kernel '{}': {}", pipeline.name(), e.message) })
 }
