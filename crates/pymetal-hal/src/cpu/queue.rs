@@ -110,7 +110,8 @@ fn run_command(pool: Option<&rayon::ThreadPool>, cmd: &Command) -> Result<(), Ex
             Ok(())
         }
         Command::SynchronizeTexture { .. } => Ok(()),
-        Command::CopyTexture { .. } | Command::GenerateMipmaps { .. } | Command::RenderPass(_) => {
+        Command::RenderPass(pass) => crate::raster::run_pass(pool, pass),
+        Command::CopyTexture { .. } | Command::GenerateMipmaps { .. } => {
             Err(ExecError { message: "not implemented yet".into() })
         }
     }
