@@ -1,4 +1,5 @@
 //! Software rasterizer: coverage, interpolation, primitives, culling (Rust stage functions).
+#![allow(clippy::needless_range_loop, clippy::manual_is_multiple_of)]
 
 mod raster_util;
 

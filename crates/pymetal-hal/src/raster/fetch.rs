@@ -36,14 +36,20 @@ impl VertexPool {
     pub fn len(&self) -> usize {
         self.data.len() / self.stride
     }
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
 }
 
 /// How the primitives of one instance find their vertices in the pool.
+/// Indices shaded once per instance, and the smallest of them.
+pub type CachedIndices = Option<(std::sync::Arc<Vec<u32>>, u32)>;
+
 pub struct InstanceVertices {
     /// Pool index of primitive-assembly vertex `k` of the instance is `map(k)`.
     pub base: u32,
     /// Indexed draws with a cache: pool index = base + index - min. None: base + k.
-    pub indices: Option<(std::sync::Arc<Vec<u32>>, u32)>,
+    pub indices: CachedIndices,
 }
 
 impl InstanceVertices {
@@ -216,7 +222,7 @@ fn convert(format: u32, src: Range, at: usize) -> [u32; 4] {
         28..=31 => (format as usize - 27, 4, true),
         32..=35 => (format as usize - 31, 4, false),
         36..=39 => (format as usize - 35, 4, false),
-        40 | 41 | 42 => (4, 1, true), // packed: handled below
+        40..=42 => (4, 1, true), // packed: handled below
         45 | 46 => (1, 1, false),
         47 | 48 => (1, 1, true),
         49 | 50 => (1, 2, false),
@@ -312,7 +318,7 @@ pub fn shade_vertices(
     let stride = program.vertex_out_words as usize;
     let fetcher = Fetcher::new(program.vertex_descriptor.as_ref(), draw);
     // Vertex ids shaded per instance, and how assembly finds them.
-    let (ids, cached): (Vec<u32>, Option<(std::sync::Arc<Vec<u32>>, u32)>) = match indices {
+    let (ids, cached): (Vec<u32>, CachedIndices) = match indices {
         None => ((0..draw.vertex_count).map(|k| draw.vertex_start.wrapping_add(k)).collect(), None),
         Some(idx) => {
             let (lo, hi) = idx.iter().fold((u32::MAX, 0u32), |(l, h), &v| (l.min(v), h.max(v)));

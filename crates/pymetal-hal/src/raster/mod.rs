@@ -131,7 +131,11 @@ pub struct Plane {
 
 impl Plane {
     /// The texel at (x, y) (in the target: the rasterizer never leaves it).
+    ///
+    /// A mutable slice from a shared `Plane`: the plane is a raw view of attachment memory,
+    /// and callers hold at most one texel slice at a time, of a pixel their tile owns.
     #[inline]
+    #[allow(clippy::mut_from_ref)]
     pub fn texel(&self, x: i32, y: i32) -> &mut [u8] {
         // SAFETY: x, y lie in the pass's size, which the object model checked against the
         // attachment; tiles own disjoint pixels, so no two threads touch one texel.
@@ -188,12 +192,26 @@ impl Targets {
     /// Load actions: Clear writes the clear value over the render area; Load and DontCare
     /// keep the contents (DontCare's "undefined" is satisfied by whatever is there).
     fn load(&self, pass: &RenderPass) {
-        let [w, h] = self.size.map(|v| v as i32);
+        let [w, h] = self.size.map(|v| v as usize);
+        // Transforms the first row texel by texel, then copies it to the other rows; texels
+        // that keep another aspect (depth or stencil of a combined format) go one by one.
         let fill = |p: &Plane, f: &dyn Fn(&mut [u8])| {
-            for y in 0..h {
+            if w == 0 || h == 0 {
+                return;
+            }
+            let per_texel = p.format.has_depth() && p.format.has_stencil();
+            for y in 0..if per_texel { h } else { 1 } {
                 for x in 0..w {
-                    f(p.texel(x, y));
+                    f(p.texel(x as i32, y as i32));
                 }
+            }
+            if per_texel {
+                return;
+            }
+            let row = w * p.bpp;
+            for y in 1..h {
+                // SAFETY: rows 0 and y of the render area are distinct ranges of the attachment.
+                unsafe { std::ptr::copy_nonoverlapping(p.base, p.base.add(y * p.pitch), row) };
             }
         };
         for (i, c) in pass.colors.iter().enumerate() {
@@ -313,7 +331,9 @@ pub fn run_pass(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecResu
 
 fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecResult<()> {
     let targets = Targets::new(pass)?;
+    let t0 = std::time::Instant::now();
     targets.load(pass);
+    let tl = t0.elapsed();
     let tiles = [(pass.size[0] as i32 + TILE - 1) / TILE, (pass.size[1] as i32 + TILE - 1) / TILE];
     let mut frame =
         Frame { ctxs: Vec::new(), prims: Vec::new(), bins: vec![Vec::new(); (tiles[0] * tiles[1]) as usize], tiles };
@@ -321,19 +341,34 @@ fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecRe
         if draw.vertex_count == 0 || draw.instance_count == 0 {
             continue;
         }
+        let t1 = std::time::Instant::now();
         let (mut ctx, maps) = prepare_draw(pool, draw, pass.size)?;
+        let tp = t1.elapsed();
         if ctx.rect[0] >= ctx.rect[2] || ctx.rect[1] >= ctx.rect[3] {
             continue; // vertices shaded (side effects happen), nothing rasterised
         }
         let first = frame.prims.len();
         setup::assemble(&mut ctx, &maps, frame.ctxs.len() as u32, &mut frame.prims);
+        let ts = t1.elapsed();
         setup::bin(&frame.prims[first..], first as u32, tiles, &mut frame.bins);
+        if std::env::var_os("H3_STATS").is_some() {
+            eprintln!(
+                "load {tl:?} shade {tp:?} setup {:?} bin {:?} prims {}",
+                ts - tp,
+                t1.elapsed() - ts,
+                frame.prims.len()
+            );
+        }
         frame.ctxs.push(ctx);
         if frame.prims.len() >= FLUSH_PRIMS {
             frame.flush(pool, &targets);
         }
     }
+    let t2 = std::time::Instant::now();
     frame.flush(pool, &targets);
+    if std::env::var_os("H3_STATS").is_some() {
+        eprintln!("flush {:?}", t2.elapsed());
+    }
     // Store actions: Store keeps the rendered contents; DontCare may keep them too.
     Ok(())
 }

@@ -41,6 +41,7 @@ pub struct Scratch {
     color: Vec<u32>,
     depth: Vec<f32>,
     discarded: Vec<u32>,
+    coef: Vec<(u8, [f32; 3])>,
 }
 
 impl Scratch {
@@ -62,6 +63,7 @@ impl Scratch {
             color: vec![0; BATCH * 32],
             depth: vec![0.0; BATCH],
             discarded: vec![0; BATCH],
+            coef: Vec::new(),
         })
     }
 }
@@ -126,7 +128,7 @@ fn stencil_op(op: StencilOperation, s: u8, r: u8) -> u8 {
 fn quantize(format: PixelFormat, z: f32) -> f32 {
     let z = if z.is_nan() { 0.0 } else { z.clamp(0.0, 1.0) };
     if format == PixelFormat::Depth24Unorm_Stencil8 {
-        ((z * 16_777_215.0).round() / 16_777_215.0) as f32
+        (z * 16_777_215.0).round() / 16_777_215.0
     } else {
         z
     }
@@ -204,16 +206,16 @@ fn process(ctx: &DrawCtx, prim: &Prim, targets: &Targets, s: &mut Scratch) {
     for i in 0..n {
         let w = s.w[i];
         let (mut z, mut iw) = (0.0, 0.0);
-        for k in 0..nv {
-            z += w[k] * prim.z[k];
-            iw += w[k] * prim.inv_w[k];
+        for ((wk, zk), iwk) in w.iter().zip(&prim.z).zip(&prim.inv_w).take(nv) {
+            z += wk * zk;
+            iw += wk * iwk;
         }
         s.z[i] = z;
         s.iw[i] = iw;
     }
     // Early rejection (see the module docs).
     let mut m = 0;
-    let early = prog.fragment.is_some() && !prog.writes_depth;
+    let early = prog.fragment.is_some() && !prog.writes_depth && (tests.depth.is_some() || tests.stencil.is_some());
     for i in 0..n {
         if early {
             let drop = match tests.test(s.px[i], s.py[i], s.z[i]) {
@@ -235,44 +237,54 @@ fn process(ctx: &DrawCtx, prim: &Prim, targets: &Targets, s: &mut Scratch) {
         shade(ctx, prim, s, m, nv, frag);
     }
     let colors = prog.fragment.is_some();
-    for j in 0..m {
+    let mut passed = [false; BATCH];
+    let no_tests = tests.depth.is_none() && tests.stencil.is_none();
+    for (j, ok) in passed.iter_mut().enumerate().take(m) {
         if colors && s.discarded[j] != 0 {
+            continue;
+        }
+        if no_tests {
+            *ok = true;
             continue;
         }
         let i = s.live[j] as usize;
         let (x, y) = (s.px[i], s.py[i]);
         let z = if colors && prog.writes_depth { s.depth[j] } else { s.z[i] };
-        match tests.test(x, y, z) {
-            Verdict::StencilFail => {
-                if let Some(sp) = tests.stencil {
-                    update_stencil(sp, x, y, face, face.stencil_failure, tests.r);
-                }
-                continue;
-            }
-            Verdict::DepthFail => {
-                if let Some(sp) = tests.stencil {
-                    update_stencil(sp, x, y, face, face.depth_failure, tests.r);
-                }
-                continue;
-            }
-            Verdict::Pass => {}
-        }
+        let verdict = tests.test(x, y, z);
+        let op = match verdict {
+            Verdict::StencilFail => face.stencil_failure,
+            Verdict::DepthFail => face.depth_failure,
+            Verdict::Pass => face.depth_stencil_pass,
+        };
         if let Some(sp) = tests.stencil {
-            update_stencil(sp, x, y, face, face.depth_stencil_pass, tests.r);
+            update_stencil(sp, x, y, face, op, tests.r);
         }
-        if let (Some(dp), true) = (tests.depth, ds.depth_write) {
-            dp.format.write([quantize(dp.format, z).to_bits(), 0, 0, 0], dp.texel(x, y));
+        if matches!(verdict, Verdict::Pass) {
+            if let (Some(dp), true) = (tests.depth, ds.depth_write) {
+                dp.format.write([quantize(dp.format, z).to_bits(), 0, 0, 0], dp.texel(x, y));
+            }
+            *ok = true;
         }
-        if !colors {
+    }
+    if !colors {
+        return;
+    }
+    for (c, plane) in targets.colors.iter().enumerate() {
+        let (Some(plane), Some(state)) = (plane, &prog.colors[c]) else { continue };
+        if prog.color_outputs & (1 << c) == 0 {
             continue;
         }
-        for (c, plane) in targets.colors.iter().enumerate() {
-            let (Some(plane), Some(state)) = (plane, &prog.colors[c]) else { continue };
-            if prog.color_outputs & (1 << c) == 0 {
-                continue;
+        // Plain stores need no read of the destination.
+        let plain = state.write_mask & 0xF == 0xF && !state.blending_enabled;
+        for j in (0..m).filter(|&j| passed[j]) {
+            let i = s.live[j] as usize;
+            let at = (j * 8 + c) * 4;
+            let src = [s.color[at], s.color[at + 1], s.color[at + 2], s.color[at + 3]];
+            if plain {
+                plane.format.write(src, plane.texel(s.px[i], s.py[i]));
+            } else {
+                write_color(plane, state, &draw.blend_color, s.px[i], s.py[i], src);
             }
-            let src: [u32; 4] = s.color[(j * 8 + c) * 4..(j * 8 + c) * 4 + 4].try_into().unwrap_or([0; 4]);
-            write_color(plane, state, &draw.blend_color, x, y, src);
         }
     }
 }
@@ -286,32 +298,49 @@ fn shade(ctx: &DrawCtx, prim: &Prim, s: &mut Scratch, m: usize, nv: usize, frag:
     }
     let verts = [ctx.pool.vertex(prim.v[0]), ctx.pool.vertex(prim.v[1]), ctx.pool.vertex(prim.v[2])];
     let flat = ctx.pool.vertex(prim.provoking);
+    // Per varying word of this primitive: mode (0 flat, 1 perspective, 2 screen-linear) and
+    // coefficients, so that a fragment's value is a dot product with its weights.
+    s.coef.clear();
+    for r in &prog.varyings {
+        for c in 0..r.components as usize {
+            let src = r.src_word as usize + c;
+            let mut k3 = [0f32; 3];
+            let mode = match r.interpolation {
+                msl::Interpolation::Flat => {
+                    k3[0] = flat[src];
+                    0
+                }
+                msl::Interpolation::Perspective => {
+                    for k in 0..nv {
+                        k3[k] = verts[k][src] * prim.inv_w[k];
+                    }
+                    1
+                }
+                msl::Interpolation::NoPerspective => {
+                    for k in 0..nv {
+                        k3[k] = verts[k][src];
+                    }
+                    2
+                }
+            };
+            s.coef.push((mode, k3));
+        }
+    }
     for j in 0..m {
         let i = s.live[j] as usize;
         let w = s.w[i];
         s.position[j * 4..j * 4 + 4].copy_from_slice(&[s.px[i] as f32 + 0.5, s.py[i] as f32 + 0.5, s.z[i], s.iw[i]]);
-        // Perspective weights: w_k / w_clip_k renormalised.
-        let mut pw = [0f32; 3];
-        let mut sum = 0.0;
-        for k in 0..nv {
-            pw[k] = w[k] * prim.inv_w[k];
-            sum += pw[k];
-        }
-        if sum != 0.0 {
-            pw.iter_mut().for_each(|p| *p /= sum);
-        }
+        // Perspective: Σ w_k v_k / w_clip_k over Σ w_k / w_clip_k.
+        let denom = w[0] * prim.inv_w[0] + w[1] * prim.inv_w[1] + w[2] * prim.inv_w[2];
+        let inv = if denom != 0.0 { 1.0 / denom } else { 0.0 };
         let out = &mut s.varyings[j * vw..j * vw + vw];
-        let mut o = 0;
-        for r in &prog.varyings {
-            for c in 0..r.components as usize {
-                let src = r.src_word as usize + c;
-                out[o] = match r.interpolation {
-                    msl::Interpolation::Flat => flat[src],
-                    msl::Interpolation::Perspective => (0..nv).map(|k| pw[k] * verts[k][src]).sum(),
-                    msl::Interpolation::NoPerspective => (0..nv).map(|k| w[k] * verts[k][src]).sum(),
-                };
-                o += 1;
-            }
+        for (o, (mode, k3)) in out.iter_mut().zip(&s.coef) {
+            let d = w[0] * k3[0] + w[1] * k3[1] + w[2] * k3[2];
+            *o = match mode {
+                0 => k3[0],
+                1 => d * inv,
+                _ => d,
+            };
         }
         s.front[j] = prim.front as u32;
         s.prim_id[j] = prim.id;
@@ -319,7 +348,6 @@ fn shade(ctx: &DrawCtx, prim: &Prim, s: &mut Scratch, m: usize, nv: usize, frag:
         s.depth[j] = s.z[i];
         s.discarded[j] = 0;
     }
-    s.color[..m * 32].fill(0);
     let mut batch = PmFragmentBatch {
         count: m as u32,
         position: s.position.as_ptr(),

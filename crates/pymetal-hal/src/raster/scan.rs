@@ -22,14 +22,31 @@ use super::{DrawCtx, Targets};
 
 /// Rasterises the primitives `bin` (in order) inside `rect` ([x0, y0, x1, y1)).
 pub fn raster_tile(rect: [i32; 4], bin: &[u32], prims: &[Prim], ctxs: &[DrawCtx], targets: &Targets) {
-    let mut scratch = Scratch::new();
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Option<Box<Scratch>>> = const { std::cell::RefCell::new(None) };
+    }
+    // Reuse the worker's buffers (a fragment function cannot re-enter the rasterizer).
+    let mut scratch = SCRATCH.with(|s| s.borrow_mut().take()).unwrap_or_else(Scratch::new);
+    scratch.n = 0;
+    raster_prims(rect, bin, prims, ctxs, targets, &mut scratch);
+    SCRATCH.with(|s| *s.borrow_mut() = Some(scratch));
+}
+
+fn raster_prims(
+    rect: [i32; 4],
+    bin: &[u32],
+    prims: &[Prim],
+    ctxs: &[DrawCtx],
+    targets: &Targets,
+    scratch: &mut Scratch,
+) {
     for &pi in bin {
         let p = &prims[pi as usize];
         let r = [rect[0].max(p.bbox[0]), rect[1].max(p.bbox[1]), rect[2].min(p.bbox[2]), rect[3].min(p.bbox[3])];
         if r[0] >= r[2] || r[1] >= r[3] {
             continue;
         }
-        let mut sink = Sink { ctx: &ctxs[p.draw as usize], prim: p, targets, s: &mut scratch };
+        let mut sink = Sink { ctx: &ctxs[p.draw as usize], prim: p, targets, s: scratch };
         match p.kind {
             Kind::Triangle => triangle(p, r, &mut sink),
             Kind::Line => line(p, r, &mut sink),
@@ -69,26 +86,44 @@ fn triangle(p: &Prim, r: [i32; 4], sink: &mut Sink) {
     }
     let inv_area = 1.0 / area as f64;
     let width = (r[2] - r[0]) as i64;
+    // Narrow boxes test each pixel (cheaper than three 64-bit divisions per row).
+    let narrow = width <= 24;
+    let eb0: [i64; 3] = std::array::from_fn(|k| e0[k] - bias[k]);
     for row in 0..(r[3] - r[1]) as i64 {
         let e: [i64; 3] = std::array::from_fn(|k| e0[k] + row * step_y[k]);
+        let eb: [i64; 3] = std::array::from_fn(|k| eb0[k] + row * step_y[k]);
+        let py = r[1] + row as i32;
+        let emit = |sink: &mut Sink, i: i64| {
+            let w: [f32; 3] = std::array::from_fn(|k| ((e[k] + i * step_x[k]) as f64 * inv_area) as f32);
+            sink.push(r[0] + i as i32, py, w, [0.0; 2]);
+        };
+        if narrow {
+            let mut t = eb;
+            for i in 0..width {
+                if (t[0] | t[1] | t[2]) >= 0 {
+                    emit(sink, i);
+                }
+                for k in 0..3 {
+                    t[k] += step_x[k];
+                }
+            }
+            continue;
+        }
         let (mut lo, mut hi) = (0i64, width - 1);
         for k in 0..3 {
-            let eb = e[k] - bias[k];
             let a = step_x[k];
             if a > 0 {
                 // eb + i·a ≥ 0  ⇔  i ≥ ⌈−eb / a⌉
-                lo = lo.max(-floor_div(eb, a));
+                lo = lo.max(-floor_div(eb[k], a));
             } else if a < 0 {
                 // eb + i·a ≥ 0  ⇔  i ≤ ⌊eb / −a⌋
-                hi = hi.min(floor_div(eb, -a));
-            } else if eb < 0 {
+                hi = hi.min(floor_div(eb[k], -a));
+            } else if eb[k] < 0 {
                 hi = -1;
             }
         }
-        let py = r[1] + row as i32;
         for i in lo..=hi {
-            let w: [f32; 3] = std::array::from_fn(|k| ((e[k] + i * step_x[k]) as f64 * inv_area) as f32);
-            sink.push(r[0] + i as i32, py, w, [0.0; 2]);
+            emit(sink, i);
         }
     }
 }

@@ -67,7 +67,7 @@ fn outcode(p: &[f32], g: f32) -> u32 {
     let mut c = 0;
     for (i, v) in d.iter().enumerate() {
         // NaN positions are outside everything.
-        if !(*v >= 0.0) {
+        if v.is_nan() || *v < 0.0 {
             c |= 1 << i;
         }
     }
@@ -186,7 +186,7 @@ impl Assembler<'_, '_> {
             return;
         }
         let size = p[4];
-        if !(size > 0.0) {
+        if size.is_nan() || size <= 0.0 {
             return;
         }
         let (wx, wy, wz, iw) = self.t.window(p);
@@ -231,7 +231,7 @@ impl Assembler<'_, '_> {
                     t1 = t1.min(da[k] / (da[k] - db[k]));
                 }
             }
-            if !(t0 < t1) {
+            if t0.is_nan() || t1.is_nan() || t0 >= t1 {
                 return;
             }
             if t0 > 0.0 {
