@@ -314,7 +314,7 @@ pub fn shade_vertices(
     draw: &Draw,
     dispatch: DispatchPtr,
     indices: Option<Vec<u32>>,
-) -> (VertexPool, Vec<InstanceVertices>) {
+) -> ExecResult<(VertexPool, Vec<InstanceVertices>)> {
     let stride = program.vertex_out_words as usize;
     let fetcher = Fetcher::new(program.vertex_descriptor.as_ref(), draw);
     // Vertex ids shaded per instance, and how assembly finds them.
@@ -331,7 +331,17 @@ pub fn shade_vertices(
     };
     let per_instance = ids.len();
     let instances = draw.instance_count as usize;
-    let mut data = vec![0f32; per_instance * instances * stride];
+    // Refuse (rather than abort on) draws whose shaded vertices do not fit in memory.
+    let words = per_instance.checked_mul(instances).and_then(|v| v.checked_mul(stride));
+    let mut data = Vec::new();
+    if words.is_none_or(|w| data.try_reserve_exact(w).is_err()) {
+        return Err(ExecError {
+            message: format!(
+                "draw too large for the CPU rasterizer: {per_instance} vertices × {instances} instances × {stride} words"
+            ),
+        });
+    }
+    data.resize(words.unwrap_or(0), 0f32);
     let base_vertex = if draw.index.is_some() { draw.base_vertex as u32 } else { draw.vertex_start };
     let shade_chunk = |first: usize, out: &mut [f32]| {
         // `first` is a flat vertex number over all instances; chunks never span instances.
@@ -384,7 +394,7 @@ pub fn shade_vertices(
     let maps =
         (0..instances).map(|i| InstanceVertices { base: (i * per_instance) as u32, indices: cached.clone() }).collect();
     // Non-cached indexed draws: assembly vertex k is pool vertex k (ids are the index list).
-    (VertexPool { data, stride }, maps)
+    Ok((VertexPool { data, stride }, maps))
 }
 
 #[cfg(test)]

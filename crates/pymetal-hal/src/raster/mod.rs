@@ -30,7 +30,7 @@ pub type ExecResult<T> = Result<T, ExecError>;
 /// Side of a screen tile in pixels.
 pub const TILE: i32 = 64;
 /// Waiting primitives that trigger a flush of the tiles.
-const FLUSH_PRIMS: usize = 1 << 20;
+const FLUSH_PRIMS: usize = 1 << 18;
 
 /// Where one fragment varying comes from in the shaded vertex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,7 +256,7 @@ fn prepare_draw<'a>(
     let vertex_dispatch = StageDispatch::new(&draw.vertex)?;
     let fragment_dispatch = StageDispatch::new(&draw.fragment)?;
     let indices = fetch::read_indices(draw)?;
-    let (vpool, maps) = fetch::shade_vertices(pool, program, draw, vertex_dispatch.ptr(), indices);
+    let (vpool, maps) = fetch::shade_vertices(pool, program, draw, vertex_dispatch.ptr(), indices)?;
     let vp = &draw.viewport;
     // Pixel centres inside the viewport rectangle.
     let vx0 = (vp.origin_x.min(vp.origin_x + vp.width) - 0.5).ceil();
@@ -266,9 +266,9 @@ fn prepare_draw<'a>(
     let clamp = |v: f64, hi: u32| v.clamp(0.0, hi as f64) as i32;
     let mut rect = [clamp(vx0, size[0]), clamp(vy0, size[1]), clamp(vx1, size[0]), clamp(vy1, size[1])];
     if let Some(s) = draw.scissor {
-        let sx1 = (s.x as i64 + s.width as i64).min(i32::MAX as i64) as i32;
-        let sy1 = (s.y as i64 + s.height as i64).min(i32::MAX as i64) as i32;
-        rect = [rect[0].max(s.x as i32), rect[1].max(s.y as i32), rect[2].min(sx1), rect[3].min(sy1)];
+        let big = |v: i64| v.min(i32::MAX as i64) as i32;
+        let (sx1, sy1) = (big(s.x as i64 + s.width as i64), big(s.y as i64 + s.height as i64));
+        rect = [rect[0].max(big(s.x as i64)), rect[1].max(big(s.y as i64)), rect[2].min(sx1), rect[3].min(sy1)];
     }
     let ctx = DrawCtx {
         draw,
@@ -286,17 +286,20 @@ fn prepare_draw<'a>(
 struct Frame<'a> {
     ctxs: Vec<DrawCtx<'a>>,
     prims: Vec<setup::Prim>,
-    bins: Vec<Vec<u32>>,
+    /// Per tile, copies of the primitives touching it in order (sequential reads per tile).
+    bins: Vec<Vec<setup::Prim>>,
+    binned: usize,
     tiles: [i32; 2],
 }
 
 impl Frame<'_> {
     fn flush(&mut self, pool: Option<&rayon::ThreadPool>, targets: &Targets) {
-        let (ctxs, prims, tiles) = (&self.ctxs, &self.prims, self.tiles);
-        let work: Vec<(usize, &Vec<u32>)> = self.bins.iter().enumerate().filter(|(_, b)| !b.is_empty()).collect();
-        let run = |(t, bin): (usize, &Vec<u32>)| {
+        let (ctxs, tiles) = (&self.ctxs, self.tiles);
+        let work: Vec<(usize, &Vec<setup::Prim>)> =
+            self.bins.iter().enumerate().filter(|(_, b)| !b.is_empty()).collect();
+        let run = |(t, bin): (usize, &Vec<setup::Prim>)| {
             let (tx, ty) = ((t as i32 % tiles[0]) * TILE, (t as i32 / tiles[0]) * TILE);
-            scan::raster_tile([tx, ty, tx + TILE, ty + TILE], bin, prims, ctxs, targets);
+            scan::raster_tile([tx, ty, tx + TILE, ty + TILE], bin, ctxs, targets);
         };
         let fragments_hint: usize = work.iter().map(|(_, b)| b.len()).sum();
         match pool {
@@ -310,6 +313,7 @@ impl Frame<'_> {
             b.clear();
         }
         self.prims.clear();
+        self.binned = 0;
         self.ctxs.clear();
     }
 }
@@ -331,44 +335,32 @@ pub fn run_pass(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecResu
 
 fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecResult<()> {
     let targets = Targets::new(pass)?;
-    let t0 = std::time::Instant::now();
     targets.load(pass);
-    let tl = t0.elapsed();
     let tiles = [(pass.size[0] as i32 + TILE - 1) / TILE, (pass.size[1] as i32 + TILE - 1) / TILE];
-    let mut frame =
-        Frame { ctxs: Vec::new(), prims: Vec::new(), bins: vec![Vec::new(); (tiles[0] * tiles[1]) as usize], tiles };
+    let mut frame = Frame {
+        ctxs: Vec::new(),
+        prims: Vec::new(),
+        bins: vec![Vec::new(); (tiles[0] * tiles[1]) as usize],
+        binned: 0,
+        tiles,
+    };
     for draw in &pass.draws {
         if draw.vertex_count == 0 || draw.instance_count == 0 {
             continue;
         }
-        let t1 = std::time::Instant::now();
         let (mut ctx, maps) = prepare_draw(pool, draw, pass.size)?;
-        let tp = t1.elapsed();
         if ctx.rect[0] >= ctx.rect[2] || ctx.rect[1] >= ctx.rect[3] {
             continue; // vertices shaded (side effects happen), nothing rasterised
         }
-        let first = frame.prims.len();
+        frame.prims.clear();
         setup::assemble(&mut ctx, &maps, frame.ctxs.len() as u32, &mut frame.prims);
-        let ts = t1.elapsed();
-        setup::bin(&frame.prims[first..], first as u32, tiles, &mut frame.bins);
-        if std::env::var_os("H3_STATS").is_some() {
-            eprintln!(
-                "load {tl:?} shade {tp:?} setup {:?} bin {:?} prims {}",
-                ts - tp,
-                t1.elapsed() - ts,
-                frame.prims.len()
-            );
-        }
+        frame.binned += setup::bin(&frame.prims, tiles, &mut frame.bins);
         frame.ctxs.push(ctx);
-        if frame.prims.len() >= FLUSH_PRIMS {
+        if frame.binned >= FLUSH_PRIMS {
             frame.flush(pool, &targets);
         }
     }
-    let t2 = std::time::Instant::now();
     frame.flush(pool, &targets);
-    if std::env::var_os("H3_STATS").is_some() {
-        eprintln!("flush {:?}", t2.elapsed());
-    }
     // Store actions: Store keeps the rendered contents; DontCare may keep them too.
     Ok(())
 }

@@ -281,7 +281,7 @@ fn process(ctx: &DrawCtx, prim: &Prim, targets: &Targets, s: &mut Scratch) {
             let at = (j * 8 + c) * 4;
             let src = [s.color[at], s.color[at + 1], s.color[at + 2], s.color[at + 3]];
             if plain {
-                plane.format.write(src, plane.texel(s.px[i], s.py[i]));
+                store(plane, s.px[i], s.py[i], src);
             } else {
                 write_color(plane, state, &draw.blend_color, s.px[i], s.py[i], src);
             }
@@ -363,6 +363,18 @@ fn shade(ctx: &DrawCtx, prim: &Prim, s: &mut Scratch, m: usize, nv: usize, frag:
     // SAFETY: every array holds `m` entries (BATCH capacity); the dispatch block outlives the
     // pass; the function follows the ABI of docs/abi.md §5.
     unsafe { frag(ctx.fragment.get(), &mut batch) };
+}
+
+/// A plain store, with the common 8-bit formats inline.
+#[inline]
+fn store(p: &Plane, x: i32, y: i32, src: [u32; 4]) {
+    let t = p.texel(x, y);
+    let u = |i: usize| crate::format::f32_to_unorm8(f32::from_bits(src[i]));
+    match p.format {
+        PixelFormat::RGBA8Unorm => t.copy_from_slice(&[u(0), u(1), u(2), u(3)]),
+        PixelFormat::BGRA8Unorm => t.copy_from_slice(&[u(2), u(1), u(0), u(3)]),
+        f => f.write(src, t),
+    }
 }
 
 fn is_unorm(f: PixelFormat) -> bool {

@@ -20,28 +20,23 @@ use super::output::{Scratch, Sink};
 use super::setup::{Kind, Prim, SUBPIXEL_BITS};
 use super::{DrawCtx, Targets};
 
-/// Rasterises the primitives `bin` (in order) inside `rect` ([x0, y0, x1, y1)).
-pub fn raster_tile(rect: [i32; 4], bin: &[u32], prims: &[Prim], ctxs: &[DrawCtx], targets: &Targets) {
+/// Rasterises the primitives of a tile's bin (in order) inside `rect` ([x0, y0, x1, y1)).
+pub fn raster_tile(rect: [i32; 4], bin: &[Prim], ctxs: &[DrawCtx], targets: &Targets) {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Option<Box<Scratch>>> = const { std::cell::RefCell::new(None) };
     }
     // Reuse the worker's buffers (a fragment function cannot re-enter the rasterizer).
     let mut scratch = SCRATCH.with(|s| s.borrow_mut().take()).unwrap_or_else(Scratch::new);
     scratch.n = 0;
-    raster_prims(rect, bin, prims, ctxs, targets, &mut scratch);
+    raster_prims(rect, bin, ctxs, targets, &mut scratch);
     SCRATCH.with(|s| *s.borrow_mut() = Some(scratch));
 }
 
-fn raster_prims(
-    rect: [i32; 4],
-    bin: &[u32],
-    prims: &[Prim],
-    ctxs: &[DrawCtx],
-    targets: &Targets,
-    scratch: &mut Scratch,
-) {
-    for &pi in bin {
-        let p = &prims[pi as usize];
+fn raster_prims(rect: [i32; 4], bin: &[Prim], ctxs: &[DrawCtx], targets: &Targets, scratch: &mut Scratch) {
+    for (n, p) in bin.iter().enumerate() {
+        if let Some(next) = bin.get(n + 2) {
+            prefetch_prim(next, ctxs, targets);
+        }
         let r = [rect[0].max(p.bbox[0]), rect[1].max(p.bbox[1]), rect[2].min(p.bbox[2]), rect[3].min(p.bbox[3])];
         if r[0] >= r[2] || r[1] >= r[3] {
             continue;
@@ -54,6 +49,40 @@ fn raster_prims(
         }
         sink.flush();
     }
+}
+
+/// Asks for the memory a coming primitive reads (its vertices, the first rows of its depth
+/// and colour texels): small primitives in random places otherwise wait on a cache miss
+/// for each.
+fn prefetch_prim(p: &Prim, ctxs: &[DrawCtx], targets: &Targets) {
+    let Some(ctx) = ctxs.get(p.draw as usize) else { return };
+    let pool = &ctx.pool;
+    for &v in &p.v {
+        let at = v as usize * pool.stride;
+        if at < pool.data.len() {
+            prefetch(pool.data[at..].as_ptr().cast());
+        }
+    }
+    let [x0, y0, x1, y1] = p.bbox;
+    if x0 >= x1 {
+        return;
+    }
+    for y in y0..y1.min(y0 + 8) {
+        for plane in [targets.depth.as_ref(), targets.colors[0].as_ref()].into_iter().flatten() {
+            prefetch(plane.texel(x0, y).as_ptr());
+        }
+    }
+}
+
+#[inline(always)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch hint never faults, whatever the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// ⌊a / b⌋ for b > 0.

@@ -400,16 +400,20 @@ pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], draw: u32, prims: 
     }
 }
 
-/// Appends primitive `first + i` to the list of every tile its bounding box touches.
-pub fn bin(prims: &[Prim], first: u32, tiles: [i32; 2], bins: &mut [Vec<u32>]) {
-    for (i, p) in prims.iter().enumerate() {
+/// Appends each primitive to the list of every tile its bounding box touches; returns the
+/// number of copies made.
+pub fn bin(prims: &[Prim], tiles: [i32; 2], bins: &mut [Vec<Prim>]) -> usize {
+    let mut n = 0;
+    for p in prims {
         let [x0, y0, x1, y1] = p.bbox;
         let (tx0, ty0) = (x0 / TILE, y0 / TILE);
         let (tx1, ty1) = (((x1 - 1) / TILE).min(tiles[0] - 1), ((y1 - 1) / TILE).min(tiles[1] - 1));
         for ty in ty0..=ty1 {
             for tx in tx0..=tx1 {
-                bins[(ty * tiles[0] + tx) as usize].push(first + i as u32);
+                bins[(ty * tiles[0] + tx) as usize].push(*p);
+                n += 1;
             }
         }
     }
+    n
 }
