@@ -176,3 +176,55 @@ pub fn build(desc: &RenderPipelineDesc<'_>) -> Result<CpuRenderPipeline, HalErro
     check_program(&program)?;
     Ok(CpuRenderPipeline { program, _modules: modules })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use msl::{Interpolation, ScalarKind, StageIo, Varying};
+
+    fn var(name: &str, user: Option<&str>, components: u32, interpolation: Interpolation) -> Varying {
+        Varying { name: name.into(), user: user.map(Into::into), kind: ScalarKind::Float, components, interpolation }
+    }
+
+    #[test]
+    fn fragment_varyings_match_by_user_name_then_member_name() {
+        let vertex = StageIo {
+            varyings: vec![
+                var("uv", None, 2, Interpolation::Perspective),
+                var("tint", Some("col"), 4, Interpolation::Perspective),
+                var("id", None, 1, Interpolation::Flat),
+            ],
+            ..Default::default()
+        };
+        let fragment = StageIo {
+            varyings: vec![
+                var("id", None, 1, Interpolation::Flat),
+                var("colour", Some("col"), 3, Interpolation::NoPerspective),
+                var("uv", None, 2, Interpolation::Perspective),
+            ],
+            ..Default::default()
+        };
+        let r = varying_routes(&vertex, &fragment, ("vs", "fs")).expect("routes");
+        let got: Vec<(u32, u32, Interpolation)> =
+            r.iter().map(|r| (r.src_word, r.components, r.interpolation)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (11, 1, Interpolation::Flat),
+                (7, 3, Interpolation::NoPerspective),
+                (5, 2, Interpolation::Perspective)
+            ]
+        );
+    }
+
+    #[test]
+    fn unmatched_or_wider_fragment_inputs_are_errors() {
+        let vertex = StageIo { varyings: vec![var("uv", None, 2, Interpolation::Perspective)], ..Default::default() };
+        let missing =
+            StageIo { varyings: vec![var("normal", None, 3, Interpolation::Perspective)], ..Default::default() };
+        let e = varying_routes(&vertex, &missing, ("vs", "fs")).unwrap_err().to_string();
+        assert!(e.contains("'normal'") && e.contains("'vs'") && e.contains("'fs'"), "{e}");
+        let wider = StageIo { varyings: vec![var("uv", None, 4, Interpolation::Perspective)], ..Default::default() };
+        assert!(varying_routes(&vertex, &wider, ("vs", "fs")).is_err());
+    }
+}
