@@ -496,3 +496,36 @@ fn indices_outside_the_buffer_are_an_error_not_a_crash() {
     let r = pymetal_hal::raster::run_pass(None, &pass(&t, [0.0; 4], vec![d]));
     assert!(r.unwrap_err().message.contains("index buffer"));
 }
+
+#[test]
+fn primitive_restart_splits_indexed_strips_and_wide_index_ranges() {
+    let size = [16, 16];
+    let pipe = pipeline(program(vs_basic, Some(fs_one), Some(additive(PixelFormat::R32Float))));
+    // Two separate quads as strips in one u32 index list, split by 0xFFFFFFFF; the second
+    // quad's vertices live far away in the buffer (the index range is not cached).
+    let mut verts = vec![0f32; 5000 * VW];
+    let put = |verts: &mut Vec<f32>, i: usize, p: [f64; 2]| {
+        verts[i * VW..(i + 1) * VW].copy_from_slice(&vtx(p[0], p[1], 0.5, 1.0, size, [1.0; 4]))
+    };
+    for (i, p) in [[1.0, 1.0], [1.0, 5.0], [5.0, 1.0], [5.0, 5.0]].into_iter().enumerate() {
+        put(&mut verts, i, p);
+    }
+    for (i, p) in [[8.0, 8.0], [8.0, 12.0], [12.0, 8.0], [12.0, 12.0]].into_iter().enumerate() {
+        put(&mut verts, 4990 + i, p);
+    }
+    let idx: Vec<u8> = [0u32, 1, 2, 3, u32::MAX, 4990, 4991, 4992, 4993].iter().flat_map(|i| i.to_le_bytes()).collect();
+    let t = texture(PixelFormat::R32Float, 16, 16);
+    let mut d = draw(&pipe, &verts, PrimitiveType::TriangleStrip, size);
+    d.index = Some(IndexBinding { buffer: index_buffer(&idx, 0), offset: 0, index_type: IndexType::UInt32 });
+    d.vertex_count = 9;
+    // Both strips start counter-clockwise, and strip winding alternates with the restart:
+    // culling clockwise (front) faces keeps all four triangles.
+    d.cull_mode = CullMode::Front;
+    run(&pass(&t, [0.0; 4], vec![d]));
+    for y in 0..16 {
+        for x in 0..16 {
+            let want = ((1..5).contains(&x) && (1..5).contains(&y)) || ((8..12).contains(&x) && (8..12).contains(&y));
+            assert_eq!(count(&t, x, y), want as u32 as f32, "({x},{y})");
+        }
+    }
+}

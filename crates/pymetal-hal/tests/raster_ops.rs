@@ -472,3 +472,43 @@ fn timing_a_512_frame() {
     let (dt, cpu) = best_of(10, || run(&p));
     println!("raster: 512x512 full-screen frame: {:.2} ms, {:.2} ms of CPU time", dt * 1e3, cpu * 1e3);
 }
+
+#[test]
+fn back_faces_use_the_back_stencil_state_and_reference() {
+    let pipe = pipeline(program(vs_basic, Some(fs_varyings), Some(color_state(PixelFormat::RGBA32Float))));
+    let s = texture(PixelFormat::Stencil8, 16, 16);
+    let c = texture(PixelFormat::RGBA32Float, 16, 16);
+    let front = StencilFace { depth_stencil_pass: StencilOperation::Replace, ..StencilFace::DEFAULT };
+    let back = StencilFace { depth_stencil_pass: StencilOperation::Invert, ..StencilFace::DEFAULT };
+    // `half` is clockwise: front facing under the default winding, back facing under CCW.
+    let mut a = draw(&pipe, &half(0.5, [0.0; 4]), PrimitiveType::Triangle, SIZE);
+    a.depth_stencil = DepthStencilState { front, back, ..DepthStencilState::DEFAULT };
+    a.stencil_reference = [7, 9];
+    let mut b = a.clone();
+    b.front_facing = Winding::CounterClockwise;
+    let mut p = pass(&c, [0.0; 4], vec![a, b]);
+    p.stencil = Some((attachment(&s, LoadAction::Clear), 0));
+    run(&p);
+    assert_eq!(raw(&s, 2, 2)[0], !7u8, "Replace with the front reference, then Invert as a back face");
+    assert_eq!(raw(&s, 13, 13)[0], 0);
+}
+
+#[test]
+fn fragment_depth_output_is_tested_and_written() {
+    let mut prog = program(vs_basic, Some(fs_depth), Some(color_state(PixelFormat::RGBA32Float)));
+    prog.writes_depth = true;
+    let pipe = pipeline(prog);
+    let plain = pipeline(program(vs_basic, Some(fs_varyings), Some(color_state(PixelFormat::RGBA32Float))));
+    let ds =
+        DepthStencilState { depth_compare: CompareFunction::Less, depth_write: true, ..DepthStencilState::DEFAULT };
+    let (c, d) = (texture(PixelFormat::RGBA32Float, 16, 16), texture(PixelFormat::Depth32Float, 16, 16));
+    // Geometry at z = 0.9 but the function writes 0.1; then a plain quad at 0.2 loses there.
+    let mut a = draw(&pipe, &half(0.9, [1.0, 0.0, 0.0, 1.0]), PrimitiveType::Triangle, SIZE);
+    a.depth_stencil = ds;
+    let mut b = draw(&plain, &quad(0.2, [0.0, 1.0, 0.0, 1.0]), PrimitiveType::Triangle, SIZE);
+    b.depth_stencil = ds;
+    run(&depth_pass(&c, &d, vec![a, b]));
+    assert_eq!(texf(&d, 2, 2)[0], 0.1);
+    assert_eq!(texf(&c, 2, 2), [1.0, 0.0, 0.0, 1.0]);
+    assert_eq!(texf(&c, 13, 13), [0.0, 1.0, 0.0, 1.0]);
+}

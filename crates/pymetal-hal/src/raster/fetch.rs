@@ -7,7 +7,7 @@
 
 use super::{ExecResult, RasterProgram};
 use crate::abi::{PmDispatch, PmVertexBatch};
-use crate::render::{Draw, IndexType, StepFunction, VertexDescriptor};
+use crate::render::{Draw, IndexType, PrimitiveType, StepFunction, VertexDescriptor};
 use crate::{BufferBinding, ExecError};
 
 /// Vertices per call of the vertex function.
@@ -84,8 +84,18 @@ fn binding_range(b: Option<&BufferBinding>) -> Range {
     }
 }
 
-/// Reads the index list of an indexed draw (`base_vertex` added), checking it lies in the buffer.
-pub fn read_indices(draw: &Draw) -> ExecResult<Option<Vec<u32>>> {
+/// The index list of an indexed draw.
+pub struct Indices {
+    /// Vertex ids (`base_vertex` added); restart entries hold another entry's id.
+    pub values: Vec<u32>,
+    /// Positions of primitive-restart entries (strips only).
+    pub restarts: Vec<u32>,
+}
+
+/// Reads the index list of an indexed draw, checking it lies in the buffer. Strips restart
+/// at the all-ones index (Metal always enables primitive restart); restart entries are not
+/// shaded.
+pub fn read_indices(draw: &Draw) -> ExecResult<Option<Indices>> {
     let Some(ib) = &draw.index else { return Ok(None) };
     let size = match ib.index_type {
         IndexType::UInt16 => 2,
@@ -104,17 +114,30 @@ pub fn read_indices(draw: &Draw) -> ExecResult<Option<Vec<u32>>> {
     }
     // SAFETY: the range was checked above.
     let bytes = unsafe { std::slice::from_raw_parts(p.add(ib.offset), n * size) };
-    let bv = draw.base_vertex;
-    let out = match ib.index_type {
-        IndexType::UInt16 => {
-            bytes.chunks_exact(2).map(|c| (u16::from_le_bytes([c[0], c[1]]) as i64 + bv as i64) as u32).collect()
-        }
-        IndexType::UInt32 => bytes
-            .chunks_exact(4)
-            .map(|c| (u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as i64 + bv as i64) as u32)
-            .collect(),
+    let raw: Vec<u32> = match ib.index_type {
+        IndexType::UInt16 => bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]) as u32).collect(),
+        IndexType::UInt32 => bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
     };
-    Ok(Some(out))
+    let restart = if size == 2 { 0xFFFF } else { u32::MAX };
+    let strip = matches!(draw.primitive, PrimitiveType::LineStrip | PrimitiveType::TriangleStrip);
+    let bv = draw.base_vertex as i64;
+    let mut restarts = Vec::new();
+    let mut values: Vec<u32> = Vec::with_capacity(n);
+    for (i, &v) in raw.iter().enumerate() {
+        if strip && v == restart {
+            restarts.push(i as u32);
+            values.push(u32::MAX); // patched below
+        } else {
+            values.push((v as i64 + bv) as u32);
+        }
+    }
+    if !restarts.is_empty() {
+        match values.iter().find(|&&v| v != u32::MAX).copied() {
+            Some(fill) => restarts.iter().for_each(|&r| values[r as usize] = fill),
+            None => values.clear(), // nothing but restarts: nothing to draw
+        }
+    }
+    Ok(Some(Indices { values, restarts }))
 }
 
 /// One attribute of the vertex descriptor resolved against the draw's buffers.
@@ -330,6 +353,10 @@ pub fn shade_vertices(
         }
     };
     let per_instance = ids.len();
+    if per_instance == 0 {
+        let maps = (0..draw.instance_count).map(|_| InstanceVertices { base: 0, indices: None }).collect();
+        return Ok((VertexPool { data: Vec::new(), stride: stride.max(1) }, maps));
+    }
     let instances = draw.instance_count as usize;
     // Refuse (rather than abort on) draws whose shaded vertices do not fit in memory.
     let words = per_instance.checked_mul(instances).and_then(|v| v.checked_mul(stride));

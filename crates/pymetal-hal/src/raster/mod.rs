@@ -246,7 +246,7 @@ fn prepare_draw<'a>(
     pool: Option<&rayon::ThreadPool>,
     draw: &'a Draw,
     size: [u32; 2],
-) -> ExecResult<(DrawCtx<'a>, Vec<fetch::InstanceVertices>)> {
+) -> ExecResult<Option<(DrawCtx<'a>, Vec<fetch::InstanceVertices>, Vec<u32>)>> {
     let program = &draw
         .pipeline
         .as_any()
@@ -255,7 +255,11 @@ fn prepare_draw<'a>(
         .program;
     let vertex_dispatch = StageDispatch::new(&draw.vertex)?;
     let fragment_dispatch = StageDispatch::new(&draw.fragment)?;
-    let indices = fetch::read_indices(draw)?;
+    let (indices, restarts) = match fetch::read_indices(draw)? {
+        Some(ix) if ix.values.is_empty() => return Ok(None),
+        Some(ix) => (Some(ix.values), ix.restarts),
+        None => (None, Vec::new()),
+    };
     let (vpool, maps) = fetch::shade_vertices(pool, program, draw, vertex_dispatch.ptr(), indices)?;
     let vp = &draw.viewport;
     // Pixel centres inside the viewport rectangle.
@@ -279,7 +283,7 @@ fn prepare_draw<'a>(
         _vertex_dispatch: vertex_dispatch,
         _fragment_dispatch: fragment_dispatch,
     };
-    Ok((ctx, maps))
+    Ok(Some((ctx, maps, restarts)))
 }
 
 /// Waiting work: prepared draws, their primitives, and each tile's primitive list.
@@ -348,12 +352,12 @@ fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecRe
         if draw.vertex_count == 0 || draw.instance_count == 0 {
             continue;
         }
-        let (mut ctx, maps) = prepare_draw(pool, draw, pass.size)?;
+        let Some((mut ctx, maps, restarts)) = prepare_draw(pool, draw, pass.size)? else { continue };
         if ctx.rect[0] >= ctx.rect[2] || ctx.rect[1] >= ctx.rect[3] {
             continue; // vertices shaded (side effects happen), nothing rasterised
         }
         frame.prims.clear();
-        setup::assemble(&mut ctx, &maps, frame.ctxs.len() as u32, &mut frame.prims);
+        setup::assemble(&mut ctx, &maps, &restarts, frame.ctxs.len() as u32, &mut frame.prims);
         frame.binned += setup::bin(&frame.prims, tiles, &mut frame.bins);
         frame.ctxs.push(ctx);
         if frame.binned >= FLUSH_PRIMS {

@@ -370,32 +370,53 @@ impl Assembler<'_, '_> {
     }
 }
 
-/// Assembles every instance of the draw into `prims` (in order).
-pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], draw: u32, prims: &mut Vec<Prim>) {
+/// Assembles every instance of the draw into `prims` (in order). `restarts`: positions of
+/// primitive-restart indices (strips), which end one strip and start the next.
+pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], restarts: &[u32], draw: u32, prims: &mut Vec<Prim>) {
     let t = Transform::new(ctx);
     let n = ctx.draw.vertex_count;
     let kind = ctx.draw.primitive;
     let mut asm = Assembler { ctx, t, draw, prims };
+    // Strip segments between restart entries.
+    let mut segments = Vec::with_capacity(restarts.len() + 1);
+    let mut start = 0;
+    for &r in restarts {
+        segments.push((start, r));
+        start = r + 1;
+    }
+    segments.push((start, n));
     for m in maps {
         match kind {
             PrimitiveType::Point => (0..n).for_each(|k| asm.point(m.map(k), k)),
             PrimitiveType::Line => {
                 (0..n / 2).for_each(|k| asm.line(m.map(2 * k), m.map(2 * k + 1), k, m.map(2 * k), true))
             }
-            PrimitiveType::LineStrip => {
-                (0..n.saturating_sub(1)).for_each(|k| asm.line(m.map(k), m.map(k + 1), k, m.map(k), true))
-            }
             PrimitiveType::Triangle => (0..n / 3).for_each(|k| {
                 asm.triangle([m.map(3 * k), m.map(3 * k + 1), m.map(3 * k + 2)], k);
             }),
-            PrimitiveType::TriangleStrip => (0..n.saturating_sub(2)).for_each(|k| {
-                let v = if k % 2 == 0 {
-                    [m.map(k), m.map(k + 1), m.map(k + 2)]
-                } else {
-                    [m.map(k), m.map(k + 2), m.map(k + 1)]
-                };
-                asm.triangle(v, k);
-            }),
+            PrimitiveType::LineStrip => {
+                let mut id = 0;
+                for &(s, e) in &segments {
+                    for k in s..e.saturating_sub(1) {
+                        asm.line(m.map(k), m.map(k + 1), id, m.map(k), true);
+                        id += 1;
+                    }
+                }
+            }
+            PrimitiveType::TriangleStrip => {
+                let mut id = 0;
+                for &(s, e) in &segments {
+                    for k in s..e.saturating_sub(2) {
+                        let v = if (k - s) % 2 == 0 {
+                            [m.map(k), m.map(k + 1), m.map(k + 2)]
+                        } else {
+                            [m.map(k), m.map(k + 2), m.map(k + 1)]
+                        };
+                        asm.triangle(v, id);
+                        id += 1;
+                    }
+                }
+            }
         }
     }
 }

@@ -289,3 +289,21 @@ impl Rng {
         lo + (hi - lo) * (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
+
+/// Colour 0 = varyings; depth = 0.1 (a `[[depth(any)]]` output).
+pub unsafe extern "C" fn fs_depth(d: *const PmDispatch, b: *mut PmFragmentBatch) {
+    fs_varyings(d, b);
+    let b = &mut *b;
+    for i in 0..b.count as usize {
+        *b.depth.add(i) = 0.1;
+    }
+}
+
+/// An index buffer holding `bytes` at `offset`.
+pub fn index_buffer(bytes: &[u8], offset: usize) -> Arc<dyn pymetal_hal::Buffer> {
+    let dev = CpuDevice::shared_cpu();
+    let b = pymetal_hal::Device::new_buffer(&*dev, bytes.len() + offset, StorageMode::Shared).expect("buffer");
+    // SAFETY: a fresh host buffer of that size.
+    unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), b.contents().expect("host").add(offset), bytes.len()) };
+    b
+}
