@@ -1,7 +1,7 @@
 //! Render pipelines from MSL on the CPU device.
 
 use pymetal_hal::render::*;
-use pymetal_hal::{Device, HalError, PixelFormat, StorageMode, Texture, TextureDesc};
+use pymetal_hal::{Device, HalError, PixelFormat, StorageMode, TextureDesc};
 
 const SRC: &str = r#"
 #include <metal_stdlib>

@@ -242,11 +242,19 @@ impl Targets {
     }
 }
 
+/// A draw with its vertices shaded: how assembly finds them, and where strips restart.
+struct Prepared<'a> {
+    ctx: DrawCtx<'a>,
+    maps: Vec<fetch::InstanceVertices>,
+    restarts: Vec<u32>,
+}
+
+/// Shades the draw's vertices and works out its raster rectangle (None: nothing to draw).
 fn prepare_draw<'a>(
     pool: Option<&rayon::ThreadPool>,
     draw: &'a Draw,
     size: [u32; 2],
-) -> ExecResult<Option<(DrawCtx<'a>, Vec<fetch::InstanceVertices>, Vec<u32>)>> {
+) -> ExecResult<Option<Prepared<'a>>> {
     let program = &draw
         .pipeline
         .as_any()
@@ -283,7 +291,7 @@ fn prepare_draw<'a>(
         _vertex_dispatch: vertex_dispatch,
         _fragment_dispatch: fragment_dispatch,
     };
-    Ok(Some((ctx, maps, restarts)))
+    Ok(Some(Prepared { ctx, maps, restarts }))
 }
 
 /// Waiting work: prepared draws, their primitives, and each tile's primitive list.
@@ -352,7 +360,7 @@ fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecRe
         if draw.vertex_count == 0 || draw.instance_count == 0 {
             continue;
         }
-        let Some((mut ctx, maps, restarts)) = prepare_draw(pool, draw, pass.size)? else { continue };
+        let Some(Prepared { mut ctx, maps, restarts }) = prepare_draw(pool, draw, pass.size)? else { continue };
         if ctx.rect[0] >= ctx.rect[2] || ctx.rect[1] >= ctx.rect[3] {
             continue; // vertices shaded (side effects happen), nothing rasterised
         }
