@@ -516,7 +516,17 @@ fn primitive_restart_splits_indexed_strips_and_wide_index_ranges() {
     let idx: Vec<u8> = [0u32, 1, 2, 3, u32::MAX, 4990, 4991, 4992, 4993].iter().flat_map(|i| i.to_le_bytes()).collect();
     let t = texture(PixelFormat::R32Float, 16, 16);
     let mut d = draw(&pipe, &verts, PrimitiveType::TriangleStrip, size);
-    d.index = Some(IndexBinding { buffer: index_buffer(&idx, 0), offset: 0, index_type: IndexType::UInt32 });
+    // Private buffers are host memory on the CPU device too.
+    let ib = index_buffer(&idx, 0);
+    let private = pymetal_hal::Device::new_buffer(
+        &*pymetal_hal::cpu::CpuDevice::shared_cpu(),
+        idx.len(),
+        pymetal_hal::StorageMode::Private,
+    )
+    .expect("buffer");
+    // SAFETY: both are CPU buffers of `idx.len()` bytes; gpu_address is the host address.
+    unsafe { std::ptr::copy_nonoverlapping(ib.contents().expect("host"), private.gpu_address() as *mut u8, idx.len()) };
+    d.index = Some(IndexBinding { buffer: private, offset: 0, index_type: IndexType::UInt32 });
     d.vertex_count = 9;
     // Both strips start counter-clockwise, and strip winding alternates with the restart:
     // culling clockwise (front) faces keeps all four triangles.

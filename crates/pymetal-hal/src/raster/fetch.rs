@@ -69,9 +69,14 @@ struct Range {
     len: usize,
 }
 
+/// Host address of a CPU buffer, whatever its storage mode (Private included).
+pub fn host_ptr(buffer: &std::sync::Arc<dyn crate::Buffer>) -> Option<*mut u8> {
+    buffer.as_any().downcast_ref::<crate::cpu::CpuBuffer>().map(|b| b.ptr())
+}
+
 fn binding_range(b: Option<&BufferBinding>) -> Range {
     match b {
-        Some(BufferBinding::Buffer { buffer, offset }) => match buffer.contents() {
+        Some(BufferBinding::Buffer { buffer, offset }) => match host_ptr(buffer) {
             Some(p) => Range {
                 // SAFETY: pointer arithmetic only; reads are bounds-checked against `len`.
                 ptr: unsafe { p.add((*offset).min(buffer.length())) },
@@ -102,7 +107,8 @@ pub fn read_indices(draw: &Draw) -> ExecResult<Option<Indices>> {
         IndexType::UInt32 => 4,
     };
     let n = draw.vertex_count as usize;
-    let p = ib.buffer.contents().ok_or_else(|| ExecError { message: "index buffer is not host visible".into() })?;
+    let p = host_ptr(&ib.buffer)
+        .ok_or_else(|| ExecError { message: "an index buffer of another device was used on the CPU device".into() })?;
     if ib.offset.checked_add(n * size).is_none_or(|end| end > ib.buffer.length()) {
         return Err(ExecError {
             message: format!(

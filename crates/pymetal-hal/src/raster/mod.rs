@@ -92,6 +92,13 @@ pub struct StageDispatch {
 
 impl StageDispatch {
     pub fn new(res: &StageResources) -> ExecResult<StageDispatch> {
+        for b in res.buffers.iter().flatten() {
+            if let crate::BufferBinding::Buffer { buffer, .. } = b {
+                if fetch::host_ptr(buffer).is_none() {
+                    return Err(ExecError { message: "a buffer of another device was used on the CPU device".into() });
+                }
+            }
+        }
         let grid = crate::Grid::Threadgroups { groups: [1; 3], threads_per_group: [1; 3] };
         let mut launch = crate::cpu::exec::Launch::new(&res.buffers, &[], grid)?;
         let tables = bind_stage_textures(res);
@@ -169,7 +176,12 @@ fn plane(a: &crate::render::Attachment, size: [u32; 2]) -> ExecResult<Plane> {
     if w < size[0] || h < size[1] || a.slice >= desc.slices || a.depth_plane >= d {
         return Err(ExecError { message: format!("render target size {size:?} exceeds attachment ({w}×{h})") });
     }
-    let bpp = a.format.bytes_per_pixel() as usize;
+    let bpp = desc.bytes_per_pixel as usize;
+    if a.format.bytes_per_pixel() as usize != bpp {
+        return Err(ExecError {
+            message: format!("attachment format {:?} does not match its texture's texel size ({bpp} bytes)", a.format),
+        });
+    }
     let pitch = w as usize * bpp;
     let off = desc.offset(a.slice, a.level) + a.depth_plane as usize * pitch * h as usize;
     // SAFETY: inside the allocation (level/slice/plane checked above).
@@ -313,9 +325,10 @@ impl Frame<'_> {
             let (tx, ty) = ((t as i32 % tiles[0]) * TILE, (t as i32 / tiles[0]) * TILE);
             scan::raster_tile([tx, ty, tx + TILE, ty + TILE], bin, ctxs, targets);
         };
-        let fragments_hint: usize = work.iter().map(|(_, b)| b.len()).sum();
+        // A handful of primitives is not worth waking the pool.
+        let entries: usize = work.iter().map(|(_, b)| b.len()).sum();
         match pool {
-            Some(p) if work.len() > 1 && fragments_hint > 8 => {
+            Some(p) if work.len() > 1 && entries > 8 => {
                 use rayon::prelude::*;
                 p.install(|| work.into_par_iter().for_each(run));
             }
