@@ -539,3 +539,51 @@ fn primitive_restart_splits_indexed_strips_and_wide_index_ranges() {
         }
     }
 }
+
+#[test]
+fn clipping_at_the_near_plane_keeps_both_interpolation_modes_exact() {
+    let size = [32, 32];
+    let (a, b) = (texture(RGBA32F, 32, 32), texture(RGBA32F, 32, 32));
+    let v = [[2.0, 2.0], [30.0, 4.0], [6.0, 29.0]];
+    let w = [1.0f32, 2.0, 4.0];
+    let z = [0.5f32, -0.6, 0.5]; // vertex 1 lies in front of the near plane: clipped
+    let cols = [[1.0, 0.0, 0.0, 10.0], [0.0, 1.0, 0.0, 20.0], [0.0, 0.0, 1.0, 30.0]];
+    let verts: Vec<f32> = (0..3).flat_map(|i| vtx(v[i][0], v[i][1], z[i], w[i], size, cols[i])).collect();
+    let mut prog = program(vs_basic, Some(fs_varyings), Some(color_state(RGBA32F)));
+    prog.varyings = routes(&[Interpolation::Perspective, Interpolation::NoPerspective]);
+    prog.colors[1] = Some(color_state(RGBA32F));
+    prog.color_outputs = 3;
+    let pipe = pipeline(prog);
+    let mut p = pass(&a, [-1.0; 4], vec![draw(&pipe, &verts, PrimitiveType::Triangle, size)]);
+    p.colors[1] = Some((attachment(&b, LoadAction::Clear), [-1.0; 4]));
+    run(&p);
+    let (mut drawn, mut clipped) = (0, 0);
+    for y in 0..32 {
+        for x in 0..32 {
+            let bc = bary([x as f64 + 0.5, y as f64 + 0.5], &v);
+            if bc.iter().any(|&q| q < 1e-3) {
+                continue;
+            }
+            let depth: f64 = (0..3).map(|k| bc[k] * z[k] as f64).sum();
+            if depth.abs() < 1e-2 {
+                continue;
+            }
+            if depth < 0.0 {
+                assert_eq!(texf(&a, x, y)[0], -1.0, "({x},{y}) must be clipped");
+                clipped += 1;
+                continue;
+            }
+            drawn += 1;
+            let pw: Vec<f64> = (0..3).map(|k| bc[k] / w[k] as f64).collect();
+            let s: f64 = pw.iter().sum();
+            for c in 0..4 {
+                let persp: f64 = (0..3).map(|k| pw[k] / s * cols[k][c] as f64).sum();
+                let lin: f64 = (0..3).map(|k| bc[k] * cols[k][c] as f64).sum();
+                let (ga, gb) = (texf(&a, x, y)[c] as f64, texf(&b, x, y)[c] as f64);
+                assert!((ga - persp).abs() < 1e-3 * (1.0 + persp.abs()), "persp ({x},{y}) {c}: {ga} vs {persp}");
+                assert!((gb - lin).abs() < 1e-3 * (1.0 + lin.abs()), "noperspective ({x},{y}) {c}: {gb} vs {lin}");
+            }
+        }
+    }
+    assert!(drawn > 50 && clipped > 50, "{drawn} {clipped}");
+}

@@ -340,11 +340,12 @@ impl DispatchPtr {
 pub fn shade_vertices(
     pool: Option<&rayon::ThreadPool>,
     program: &RasterProgram,
+    layout: &super::VertexLayout,
     draw: &Draw,
     dispatch: DispatchPtr,
     indices: Option<Vec<u32>>,
 ) -> ExecResult<(VertexPool, Vec<InstanceVertices>)> {
-    let stride = program.vertex_out_words as usize;
+    let stride = layout.stride;
     let fetcher = Fetcher::new(program.vertex_descriptor.as_ref(), draw);
     // Vertex ids shaded per instance, and how assembly finds them.
     let (ids, cached): (Vec<u32>, CachedIndices) = match indices {
@@ -403,6 +404,11 @@ pub fn shade_vertices(
             // SAFETY: the batch arrays hold `c` entries; `out` holds `c * stride` words; the
             // dispatch block outlives the call; the function follows the ABI.
             unsafe { (program.vertex)(dispatch.get(), &mut batch) };
+            for v in out[done * stride..(done + c) * stride].chunks_exact_mut(stride) {
+                for &(src, dst) in &layout.copies {
+                    v[dst] = v[src];
+                }
+            }
             done += c;
         }
     };

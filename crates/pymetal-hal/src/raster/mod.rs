@@ -69,6 +69,45 @@ impl RasterProgram {
     }
 }
 
+/// How shaded vertices are stored: the vertex function's words, then a copy of every word a
+/// screen-linear varying reads. Clipping interpolates the copies in window space and the
+/// originals in clip space, so one output may feed both kinds of fragment input.
+pub struct VertexLayout {
+    /// Words per stored vertex.
+    pub stride: usize,
+    /// (source word, copy) pairs, filled after the vertex function ran.
+    pub copies: Vec<(usize, usize)>,
+    /// The fragment varyings' routes into the stored vertex.
+    pub routes: Vec<VaryingRoute>,
+}
+
+impl VertexLayout {
+    pub fn new(p: &RasterProgram) -> VertexLayout {
+        let mut stride = p.vertex_out_words as usize;
+        let mut copies = Vec::new();
+        let routes = p
+            .varyings
+            .iter()
+            .map(|r| {
+                if r.interpolation != msl::Interpolation::NoPerspective {
+                    return *r;
+                }
+                let at = stride;
+                for c in 0..r.components as usize {
+                    copies.push((r.src_word as usize + c, at + c));
+                }
+                stride += r.components as usize;
+                VaryingRoute { src_word: at as u32, ..*r }
+            })
+            .collect();
+        VertexLayout { stride, copies, routes }
+    }
+    /// The words clipping interpolates in window space.
+    pub fn screen_linear(&self) -> Vec<usize> {
+        self.copies.iter().map(|&(_, d)| d).collect()
+    }
+}
+
 /// Texture and sampler tables of a stage, as `pm_dispatch.textures/samplers` point to them.
 #[derive(Default)]
 pub struct StageTables {
@@ -119,6 +158,7 @@ impl StageDispatch {
 pub struct DrawCtx<'a> {
     pub draw: &'a Draw,
     pub program: &'a RasterProgram,
+    pub layout: VertexLayout,
     pub pool: fetch::VertexPool,
     pub fragment: fetch::DispatchPtr,
     /// Pixels that may be written: target ∩ viewport ∩ scissor, [x0, y0, x1, y1).
@@ -280,7 +320,8 @@ fn prepare_draw<'a>(
         Some(ix) => (Some(ix.values), ix.restarts),
         None => (None, Vec::new()),
     };
-    let (vpool, maps) = fetch::shade_vertices(pool, program, draw, vertex_dispatch.ptr(), indices)?;
+    let layout = VertexLayout::new(program);
+    let (vpool, maps) = fetch::shade_vertices(pool, program, &layout, draw, vertex_dispatch.ptr(), indices)?;
     let vp = &draw.viewport;
     // Pixel centres inside the viewport rectangle.
     let vx0 = (vp.origin_x.min(vp.origin_x + vp.width) - 0.5).ceil();
@@ -297,6 +338,7 @@ fn prepare_draw<'a>(
     let ctx = DrawCtx {
         draw,
         program,
+        layout,
         pool: vpool,
         fragment: fragment_dispatch.ptr(),
         rect,

@@ -301,7 +301,7 @@ fn shade(ctx: &DrawCtx, prim: &Prim, s: &mut Scratch, m: usize, nv: usize, frag:
     // Per varying word of this primitive: mode (0 flat, 1 perspective, 2 screen-linear) and
     // coefficients, so that a fragment's value is a dot product with its weights.
     s.coef.clear();
-    for r in &prog.varyings {
+    for r in &ctx.layout.routes {
         for c in 0..r.components as usize {
             let src = r.src_word as usize + c;
             let mut k3 = [0f32; 3];

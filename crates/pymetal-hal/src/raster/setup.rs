@@ -110,19 +110,32 @@ impl Transform {
     }
 }
 
-/// Appends to the pool the vertex `a + t (b − a)` (all words, in clip space).
-fn lerp_vertex(pool: &mut VertexPool, a: u32, b: u32, t: f32) -> u32 {
+/// Appends to the pool the vertex `a + t (b − a)` (all words, in clip space, which is right
+/// for positions and perspective-correct varyings). Words in `screen_linear`
+/// (`[[center_no_perspective]]` varyings) use the parameter of the same point in window
+/// space instead, s = t·w_b / ((1 − t)·w_a + t·w_b), when both ends are in front of the eye.
+fn lerp_vertex(pool: &mut VertexPool, a: u32, b: u32, t: f32, screen_linear: &[usize]) -> u32 {
     let s = pool.stride;
     let (ia, ib) = (a as usize * s, b as usize * s);
     for k in 0..s {
         let (va, vb) = (pool.data[ia + k], pool.data[ib + k]);
         pool.data.push(va + t * (vb - va));
     }
+    let (wa, wb) = (pool.data[ia + 3], pool.data[ib + 3]);
+    let den = (1.0 - t) * wa + t * wb;
+    if wa > 0.0 && wb > 0.0 && den > 0.0 {
+        let st = t * wb / den;
+        let base = pool.data.len() - s;
+        for &k in screen_linear {
+            let (va, vb) = (pool.data[ia + k], pool.data[ib + k]);
+            pool.data[base + k] = va + st * (vb - va);
+        }
+    }
     (pool.len() - 1) as u32
 }
 
 /// Sutherland–Hodgman against every plane some vertex is outside of.
-fn clip_polygon(pool: &mut VertexPool, tri: [u32; 3], planes: u32, g: f32) -> Vec<u32> {
+fn clip_polygon(pool: &mut VertexPool, tri: [u32; 3], planes: u32, g: f32, screen_linear: &[usize]) -> Vec<u32> {
     let mut poly: Vec<u32> = tri.to_vec();
     for plane in 0..PLANES {
         if planes & (1 << plane) == 0 || poly.is_empty() {
@@ -138,7 +151,7 @@ fn clip_polygon(pool: &mut VertexPool, tri: [u32; 3], planes: u32, g: f32) -> Ve
             }
             if (da >= 0.0) != (db >= 0.0) {
                 let t = da / (da - db);
-                out.push(lerp_vertex(pool, a, b, t));
+                out.push(lerp_vertex(pool, a, b, t, screen_linear));
             }
         }
         poly = out;
@@ -156,6 +169,8 @@ struct Assembler<'c, 'a> {
     t: Transform,
     draw: u32,
     prims: &'c mut Vec<Prim>,
+    /// Vertex output words read by the fragment as screen-linear varyings.
+    screen_linear: Vec<usize>,
 }
 
 impl Assembler<'_, '_> {
@@ -235,10 +250,10 @@ impl Assembler<'_, '_> {
                 return;
             }
             if t0 > 0.0 {
-                a2 = lerp_vertex(&mut self.ctx.pool, a, b, t0);
+                a2 = lerp_vertex(&mut self.ctx.pool, a, b, t0, &self.screen_linear);
             }
             if t1 < 1.0 {
-                b2 = lerp_vertex(&mut self.ctx.pool, a, b, t1);
+                b2 = lerp_vertex(&mut self.ctx.pool, a, b, t1, &self.screen_linear);
             }
         }
         let (x0, y0, z0, w0) = self.t.window(self.ctx.pool.vertex(a2));
@@ -282,7 +297,7 @@ impl Assembler<'_, '_> {
             }
             return;
         }
-        let poly = clip_polygon(&mut self.ctx.pool, v, any, g);
+        let poly = clip_polygon(&mut self.ctx.pool, v, any, g, &self.screen_linear);
         if poly.len() < 3 {
             return;
         }
@@ -376,7 +391,8 @@ pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], restarts: &[u32], 
     let t = Transform::new(ctx);
     let n = ctx.draw.vertex_count;
     let kind = ctx.draw.primitive;
-    let mut asm = Assembler { ctx, t, draw, prims };
+    let screen_linear = ctx.layout.screen_linear();
+    let mut asm = Assembler { ctx, t, draw, prims, screen_linear };
     // Strip segments between restart entries.
     let mut segments = Vec::with_capacity(restarts.len() + 1);
     let mut start = 0;
