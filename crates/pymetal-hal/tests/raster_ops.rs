@@ -512,3 +512,24 @@ fn fragment_depth_output_is_tested_and_written() {
     assert_eq!(texf(&c, 2, 2), [1.0, 0.0, 0.0, 1.0]);
     assert_eq!(texf(&c, 13, 13), [0.0, 1.0, 0.0, 1.0]);
 }
+
+#[test]
+fn timing_many_small_draws() {
+    // Fixed cost per draw: 2000 draws of one small triangle into 256×256.
+    let size = [256u32, 256];
+    let pipe = pipeline(program(vs_basic, Some(fs_varyings), Some(color_state(PixelFormat::RGBA8Unorm))));
+    let mut rng = Rng(7);
+    let draws: Vec<Draw> = (0..2000)
+        .map(|_| {
+            let (cx, cy) = (rng.f(0.0, 256.0), rng.f(0.0, 256.0));
+            let v: Vec<f32> = (0..3)
+                .flat_map(|_| vtx(cx + rng.f(-4.0, 4.0), cy + rng.f(-4.0, 4.0), 0.5, 1.0, size, [1.0; 4]))
+                .collect();
+            draw(&pipe, &v, PrimitiveType::Triangle, size)
+        })
+        .collect();
+    let c = texture(PixelFormat::RGBA8Unorm, 256, 256);
+    let p = pass(&c, [0.0; 4], draws);
+    let (dt, cpu) = best_of(5, || run(&p));
+    println!("raster: 2000 one-triangle draws into 256x256: {:.2} ms, {:.2} ms of CPU time", dt * 1e3, cpu * 1e3);
+}
