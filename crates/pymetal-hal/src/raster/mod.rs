@@ -348,39 +348,30 @@ fn prepare_draw<'a>(
     Ok(Some(Prepared { ctx, maps, restarts }))
 }
 
-/// Waiting work: prepared draws, their primitives, and each tile's primitive list.
+/// Waiting work: prepared draws and each tile's primitives.
 struct Frame<'a> {
     ctxs: Vec<DrawCtx<'a>>,
-    prims: Vec<setup::Prim>,
-    /// Per tile, copies of the primitives touching it in order (sequential reads per tile).
-    bins: Vec<Vec<setup::Prim>>,
-    binned: usize,
-    tiles: [i32; 2],
+    bins: setup::Bins,
 }
 
 impl Frame<'_> {
     fn flush(&mut self, pool: Option<&rayon::ThreadPool>, targets: &Targets) {
-        let (ctxs, tiles) = (&self.ctxs, self.tiles);
+        let (ctxs, tiles) = (&self.ctxs, self.bins.tiles);
         let work: Vec<(usize, &Vec<setup::Prim>)> =
-            self.bins.iter().enumerate().filter(|(_, b)| !b.is_empty()).collect();
+            self.bins.lists.iter().enumerate().filter(|(_, b)| !b.is_empty()).collect();
         let run = |(t, bin): (usize, &Vec<setup::Prim>)| {
             let (tx, ty) = ((t as i32 % tiles[0]) * TILE, (t as i32 / tiles[0]) * TILE);
             scan::raster_tile([tx, ty, tx + TILE, ty + TILE], bin, ctxs, targets);
         };
-        // A handful of primitives is not worth waking the pool.
-        let entries: usize = work.iter().map(|(_, b)| b.len()).sum();
         match pool {
-            Some(p) if work.len() > 1 && entries > 8 => {
+            // A handful of primitives is not worth waking the pool.
+            Some(p) if work.len() > 1 && self.bins.count > 8 => {
                 use rayon::prelude::*;
                 p.install(|| work.into_par_iter().for_each(run));
             }
             _ => work.into_iter().for_each(run),
         }
-        for b in &mut self.bins {
-            b.clear();
-        }
-        self.prims.clear();
-        self.binned = 0;
+        self.bins.clear();
         self.ctxs.clear();
     }
 }
@@ -404,13 +395,7 @@ fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecRe
     let targets = Targets::new(pass)?;
     targets.load(pass);
     let tiles = [(pass.size[0] as i32 + TILE - 1) / TILE, (pass.size[1] as i32 + TILE - 1) / TILE];
-    let mut frame = Frame {
-        ctxs: Vec::new(),
-        prims: Vec::new(),
-        bins: vec![Vec::new(); (tiles[0] * tiles[1]) as usize],
-        binned: 0,
-        tiles,
-    };
+    let mut frame = Frame { ctxs: Vec::new(), bins: setup::Bins::new(tiles) };
     for draw in &pass.draws {
         if draw.vertex_count == 0 || draw.instance_count == 0 {
             continue;
@@ -419,11 +404,9 @@ fn run_pass_inner(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecRe
         if ctx.rect[0] >= ctx.rect[2] || ctx.rect[1] >= ctx.rect[3] {
             continue; // vertices shaded (side effects happen), nothing rasterised
         }
-        frame.prims.clear();
-        setup::assemble(&mut ctx, &maps, &restarts, frame.ctxs.len() as u32, &mut frame.prims);
-        frame.binned += setup::bin(&frame.prims, tiles, &mut frame.bins);
+        setup::assemble(&mut ctx, &maps, &restarts, frame.ctxs.len() as u32, &mut frame.bins);
         frame.ctxs.push(ctx);
-        if frame.binned >= FLUSH_PRIMS {
+        if frame.bins.count >= FLUSH_PRIMS {
             frame.flush(pool, &targets);
         }
     }

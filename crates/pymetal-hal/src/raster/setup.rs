@@ -168,7 +168,7 @@ struct Assembler<'c, 'a> {
     ctx: &'c mut DrawCtx<'a>,
     t: Transform,
     draw: u32,
-    prims: &'c mut Vec<Prim>,
+    bins: &'c mut Bins,
     /// Vertex output words read by the fragment as screen-linear varyings.
     screen_linear: Vec<usize>,
 }
@@ -221,7 +221,7 @@ impl Assembler<'_, '_> {
 
     fn push(&mut self, prim: Prim) {
         if prim.bbox[0] < prim.bbox[2] && prim.bbox[1] < prim.bbox[3] {
-            self.prims.push(prim);
+            self.bins.push(prim);
         }
     }
 
@@ -385,14 +385,14 @@ impl Assembler<'_, '_> {
     }
 }
 
-/// Assembles every instance of the draw into `prims` (in order). `restarts`: positions of
+/// Assembles every instance of the draw into the tiles' bins (in order). `restarts`: positions of
 /// primitive-restart indices (strips), which end one strip and start the next.
-pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], restarts: &[u32], draw: u32, prims: &mut Vec<Prim>) {
+pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], restarts: &[u32], draw: u32, bins: &mut Bins) {
     let t = Transform::new(ctx);
     let n = ctx.draw.vertex_count;
     let kind = ctx.draw.primitive;
     let screen_linear = ctx.layout.screen_linear();
-    let mut asm = Assembler { ctx, t, draw, prims, screen_linear };
+    let mut asm = Assembler { ctx, t, draw, bins, screen_linear };
     // Strip segments between restart entries.
     let mut segments = Vec::with_capacity(restarts.len() + 1);
     let mut start = 0;
@@ -437,20 +437,36 @@ pub fn assemble(ctx: &mut DrawCtx, maps: &[InstanceVertices], restarts: &[u32], 
     }
 }
 
-/// Appends each primitive to the list of every tile its bounding box touches; returns the
-/// number of copies made.
-pub fn bin(prims: &[Prim], tiles: [i32; 2], bins: &mut [Vec<Prim>]) -> usize {
-    let mut n = 0;
-    for p in prims {
+/// Per screen tile, copies of the primitives touching it, in order (so each tile reads its
+/// primitives sequentially).
+pub struct Bins {
+    pub lists: Vec<Vec<Prim>>,
+    /// Tiles across and down.
+    pub tiles: [i32; 2],
+    /// Copies made since the last flush.
+    pub count: usize,
+}
+
+impl Bins {
+    pub fn new(tiles: [i32; 2]) -> Bins {
+        Bins { lists: vec![Vec::new(); (tiles[0] * tiles[1]).max(0) as usize], tiles, count: 0 }
+    }
+
+    /// Appends `p` to every tile its bounding box touches.
+    pub fn push(&mut self, p: Prim) {
         let [x0, y0, x1, y1] = p.bbox;
         let (tx0, ty0) = (x0 / TILE, y0 / TILE);
-        let (tx1, ty1) = (((x1 - 1) / TILE).min(tiles[0] - 1), ((y1 - 1) / TILE).min(tiles[1] - 1));
+        let (tx1, ty1) = (((x1 - 1) / TILE).min(self.tiles[0] - 1), ((y1 - 1) / TILE).min(self.tiles[1] - 1));
         for ty in ty0..=ty1 {
             for tx in tx0..=tx1 {
-                bins[(ty * tiles[0] + tx) as usize].push(*p);
-                n += 1;
+                self.lists[(ty * self.tiles[0] + tx) as usize].push(p);
+                self.count += 1;
             }
         }
     }
-    n
+
+    pub fn clear(&mut self) {
+        self.lists.iter_mut().for_each(Vec::clear);
+        self.count = 0;
+    }
 }
