@@ -20,6 +20,8 @@ pub mod cpu;
 pub mod cuda;
 pub mod format;
 pub mod noop;
+#[cfg(feature = "cpu")]
+pub mod raster;
 pub mod render;
 pub mod texture;
 

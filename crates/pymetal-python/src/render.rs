@@ -1,6 +1,7 @@
 //! RenderPipelineState, DepthStencilState, Viewport, ScissorRect and RenderCommandEncoder
 //! (pymetal.graphics).
 
+use crate::sampler::SamplerState;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
@@ -109,20 +110,6 @@ impl ScissorRect {
     }
 }
 
-/// A sampler state argument. Samplers come from `Device.new_sampler_state` (the sampler
-/// module); until that module is merged, only None (unbind) is accepted here.
-// MERGE: with crate::sampler::SamplerState in the tree, return
-// `Some(Box::new(s.get().inner.clone()))` for `obj.cast::<crate::sampler::SamplerState>()`,
-// and `impl pymetal::SamplerBinding for pymetal::SamplerState` in the object model.
-fn sampler_arg(method: &str, obj: &Bound<'_, PyAny>) -> PyResult<Option<Box<dyn pymetal::SamplerBinding>>> {
-    if obj.is_none() {
-        return Ok(None);
-    }
-    Err(PyTypeError::new_err(format!(
-        "{method}: sampler must be a pymetal.SamplerState (from Device.new_sampler_state)"
-    )))
-}
-
 /// Records draws of one render pass (MTLRenderCommandEncoder).
 #[pyclass(module = "pymetal", frozen)]
 pub struct RenderCommandEncoder {
@@ -162,14 +149,12 @@ encoder_pymethods! { RenderCommandEncoder;
         self.inner.set_texture(Fragment, texture.map(|t| &t.get().inner), index).py()
     }
     /// Binds `sampler` (None unbinds) at the vertex function's `[[sampler(index)]]` (0..16).
-    fn set_vertex_sampler_state(&self, sampler: &Bound<'_, PyAny>, index: u64) -> PyResult<()> {
-        let s = sampler_arg("RenderCommandEncoder.set_vertex_sampler_state", sampler)?;
-        self.inner.set_sampler_state(Vertex, s.as_deref(), index).py()
+    fn set_vertex_sampler_state(&self, sampler: Option<&Bound<'_, SamplerState>>, index: u64) -> PyResult<()> {
+        self.inner.set_sampler_state(Vertex, sampler.map(|s| &s.get().inner), index).py()
     }
     /// Binds `sampler` (None unbinds) at the fragment function's `[[sampler(index)]]` (0..16).
-    fn set_fragment_sampler_state(&self, sampler: &Bound<'_, PyAny>, index: u64) -> PyResult<()> {
-        let s = sampler_arg("RenderCommandEncoder.set_fragment_sampler_state", sampler)?;
-        self.inner.set_sampler_state(Fragment, s.as_deref(), index).py()
+    fn set_fragment_sampler_state(&self, sampler: Option<&Bound<'_, SamplerState>>, index: u64) -> PyResult<()> {
+        self.inner.set_sampler_state(Fragment, sampler.map(|s| &s.get().inner), index).py()
     }
     fn set_depth_stencil_state(&self, state: &Bound<'_, DepthStencilState>) -> PyResult<()> {
         self.inner.set_depth_stencil_state(&state.get().inner).py()

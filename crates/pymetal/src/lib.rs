@@ -64,7 +64,7 @@ pub use render_desc::{
     RenderPipelineColorAttachmentDescriptor, RenderPipelineDescriptor, StencilDescriptor, VertexAttributeDescriptor,
     VertexBufferLayoutDescriptor, VertexDescriptor,
 };
-pub use render_encoder::{DrawError, RenderCommandEncoder, RenderEncodeError, SamplerBinding, Stage};
+pub use render_encoder::{DrawError, RenderCommandEncoder, RenderEncodeError, Stage};
 pub use render_pass::NewRenderEncoderError;
 pub use render_state::{
     vertex_format_info, AttributeKind, DepthStencilState, NewDepthStencilStateError, NewRenderPipelineError,

@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 
 use pymetal_hal as hal;
-use pymetal_hal::abi::{PmSampler, MAX_COLOR_ATTACHMENTS, MAX_SAMPLERS};
+use pymetal_hal::abi::{MAX_COLOR_ATTACHMENTS, MAX_SAMPLERS};
 use pymetal_hal::render as hr;
 
 use crate::command::{CommandBuffer, RecordState};
@@ -15,13 +15,6 @@ use crate::render_state::{DepthStencilState, RenderPipelineState};
 use crate::resource::Buffer;
 use crate::texture::{PixelFormat, Texture};
 use crate::{lock, Classify, ErrorKind};
-
-/// What the encoder needs of a sampler state (implemented by the sampler module's
-/// `SamplerState`).
-pub trait SamplerBinding {
-    fn device(&self) -> &Device;
-    fn pm_sampler(&self) -> PmSampler;
-}
 
 /// Why a state-setting call of a render encoder was refused.
 #[derive(Debug, thiserror::Error)]
@@ -341,7 +334,7 @@ impl RenderCommandEncoder {
     pub fn set_sampler_state(
         &self,
         stage: Stage,
-        sampler: Option<&dyn SamplerBinding>,
+        sampler: Option<&crate::SamplerState>,
         index: u64,
     ) -> Result<(), RenderEncodeError> {
         let method = match stage {
@@ -356,7 +349,7 @@ impl RenderCommandEncoder {
             self.check_device(method, "sampler state", s.device())?;
         }
         if (index as usize) < MAX_SAMPLERS {
-            lock(&self.0.state).stage(stage).samplers[index as usize] = sampler.map(|s| s.pm_sampler());
+            lock(&self.0.state).stage(stage).samplers[index as usize] = sampler.map(|s| s.pm());
         }
         Ok(())
     }

@@ -185,17 +185,6 @@ fn pass(color: &Texture) -> RenderPassDescriptor {
     rp
 }
 
-struct TestSampler(Device);
-
-impl SamplerBinding for TestSampler {
-    fn device(&self) -> &Device {
-        &self.0
-    }
-    fn pm_sampler(&self) -> hal::abi::PmSampler {
-        hal::abi::PmSampler { min_filter: 1, ..Default::default() }
-    }
-}
-
 #[test]
 fn encode_and_record() {
     let dev = Device::noop();
@@ -223,9 +212,9 @@ fn encode_and_record() {
     enc.set_texture(Stage::Fragment, Some(&color), 0).unwrap();
     let e = enc.draw_primitives(3, 0, 3, 1, 0).unwrap_err();
     assert!(e.to_string().contains("call set_fragment_sampler_state with index 0"), "{e}");
-    let foreign = TestSampler(other.clone());
+    let foreign = other.new_sampler_state(&crate::SamplerDescriptor::default()).expect("sampler");
     assert!(enc.set_sampler_state(Stage::Fragment, Some(&foreign), 0).is_err());
-    let s = TestSampler(dev.clone());
+    let s = dev.new_sampler_state(&crate::SamplerDescriptor { min_filter: 1, ..Default::default() }).expect("sampler");
     assert!(matches!(
         enc.set_sampler_state(Stage::Fragment, Some(&s), 17),
         Err(RenderEncodeError::SamplerIndex { index: 17, .. })

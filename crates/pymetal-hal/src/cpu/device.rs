@@ -111,9 +111,9 @@ impl Device for CpuDevice {
 
     fn new_render_pipeline(
         &self,
-        _desc: &crate::render::RenderPipelineDesc<'_>,
+        desc: &crate::render::RenderPipelineDesc<'_>,
     ) -> Result<Arc<dyn crate::render::RenderPipeline>, HalError> {
-        Err(HalError::Device("render pipelines: not implemented yet".into()))
+        Ok(Arc::new(super::render::build(desc)?))
     }
 
     fn new_compute_pipeline(

@@ -10,6 +10,7 @@
 //!   returned threads counted as arrived.
 //! - [`memory`]: page-aligned zeroed host memory for buffers (all storage modes).
 //! - [`queue`]: a worker thread per queue that runs submissions in order.
+//! - [`render`]: render pipelines (stage functions for the rasterizer in [`crate::raster`]).
 
 pub mod compile;
 mod device;
@@ -20,8 +21,10 @@ pub mod guard;
 pub mod memory;
 pub mod pipeline;
 pub mod queue;
+pub mod render;
 
 pub use device::CpuDevice;
 pub use memory::{live_buffer_bytes, live_buffers, CpuBuffer};
 pub use pipeline::CpuPipeline;
 pub use queue::{live_queue_threads, CpuQueue};
+pub use render::CpuRenderPipeline;

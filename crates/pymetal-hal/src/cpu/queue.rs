@@ -145,7 +145,7 @@ fn run_command(pool: Option<&rayon::ThreadPool>, cmd: &Command) -> Result<(), Ex
             }
             Ok(())
         }
-        Command::RenderPass(_) => Err(ExecError { message: "not implemented yet".into() }),
+        Command::RenderPass(pass) => crate::raster::run_pass(pool, pass),
     }
 }
 
