@@ -129,8 +129,9 @@ pub(crate) fn compile_entries(
     }
     let emitted = library.emit(msl::Target::Cuda, entries, constants).map_err(HalError::Compile)?;
     let symbols: Vec<String> = emitted.entries.iter().map(|e| e.symbol.clone()).collect();
-    let module =
-        compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| diagnostic_from_log(log, library))?;
+    let module = compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| {
+        diagnostic_from_log(log, library)
+    })?;
     if let Ok(mut m) = dev.requests.lock() {
         m.insert(request, module.clone());
     }

@@ -37,6 +37,8 @@ pub mod device;
 pub mod memory;
 pub mod nvrtc;
 pub mod queue;
+pub mod render;
+pub mod texture;
 
 #[cfg(test)]
 mod gpu_tests;
@@ -45,3 +47,4 @@ pub use compile::CudaPipeline;
 pub use device::{enumerate, unavailable_reason, CudaDevice};
 pub use memory::CudaBuffer;
 pub use queue::CudaQueue;
+pub use texture::CudaTexture;
