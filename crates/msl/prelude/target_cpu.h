@@ -173,6 +173,15 @@ PM_INLINE unsigned simd_ballot_raw(bool p) {
 }
 
 } // namespace detail
+
+/* ---- fragment functions ---- */
+namespace detail {
+/* Set by discard_fragment(); the generated pm_fragment_<k> wrapper clears it before each
+   fragment and stores it in pm_fragment_batch::discarded (docs/abi.md §5). */
+static thread_local bool pm_discarded = false;
+} // namespace detail
+/* The fragment keeps running (its outputs are ignored), unlike on a GPU. */
+PM_INLINE void discard_fragment() { detail::pm_discarded = true; }
 } // namespace metal
 
 #endif // PM_TARGET_CPU_H

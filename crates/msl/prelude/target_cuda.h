@@ -176,6 +176,8 @@ template <class T, class Op> PM_INLINE T simd_scan_raw(T v, Op op, unsigned widt
 PM_INLINE unsigned simd_ballot_raw(bool p) { return __ballot_sync(__activemask(), p); }
 
 } // namespace detail
+/* Render stages run on the CPU only; this keeps fragment code compilable for CUDA. */
+PM_INLINE void discard_fragment() {}
 } // namespace metal
 
 #endif // PM_TARGET_CUDA_H

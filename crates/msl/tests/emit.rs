@@ -113,11 +113,18 @@ fn function_constants_baked() {
 }
 
 #[test]
-fn vertex_entries_are_reflected_not_emitted() {
+fn vertex_entries_emitted_for_the_cpu_only() {
     let l = lib("struct V { float4 p [[position]]; };\nvertex V vs(uint vid [[vertex_id]]) { return V(); }\n");
     assert_eq!(l.reflection.entry_points[0].stage, Stage::Vertex);
-    let err = l.emit(Target::Cpu, &["vs"], &ConstantValues::default()).unwrap_err();
-    assert!(err.to_string().starts_with("t.metal:2:10: error: vertex/fragment functions are not supported"), "{err}");
+    let e = l.emit(Target::Cpu, &["vs"], &ConstantValues::default()).unwrap();
+    assert_eq!(e.entries[0].symbol, "pm_vertex_0");
+    assert_eq!(e.entries[0].group_symbol, None);
+    assert!(e.source.contains("extern \"C\" void pm_vertex_0(const pm_dispatch *d, pm_vertex_batch *b)"));
+    let err = l.emit(Target::Cuda, &["vs"], &ConstantValues::default()).unwrap_err();
+    assert!(
+        err.to_string().starts_with("t.metal:2:10: error: 'vs' is a vertex function: render stages run on the CPU"),
+        "{err}"
+    );
 }
 
 #[test]

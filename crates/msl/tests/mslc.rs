@@ -119,3 +119,26 @@ fn compile_errors_point_into_the_user_file() {
     assert!(err.contains("x[0] = undefined_name;"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn reflect_prints_stage_io() {
+    let dir = std::env::temp_dir().join(format!("mslc-stage-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tri.metal");
+    std::fs::write(
+        &file,
+        "struct V { float4 p [[position]]; float3 n [[user(normal)]]; uint id; };\n\
+         vertex V vs(uint v [[vertex_id]]) { return V(); }\n\
+         fragment float4 fs(V in [[stage_in]]) { return 1; }\n",
+    )
+    .unwrap();
+    let out = mslc().arg("--reflect").arg(&file).output().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let want = "Vertex vs = vs (line 2)\n  vertex_id                        v: uint [None]\n\
+                \x20 varying float3 n user(normal) perspective\n  varying uint id flat\n\
+                Fragment fs = fs (line 3)\n  stage_in                         in: V [None]\n\
+                \x20 varying float3 n user(normal) perspective\n  varying uint id flat\n  out color(0) float4\n";
+    assert_eq!(text, want);
+}

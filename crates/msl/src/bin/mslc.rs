@@ -92,7 +92,14 @@ fn run() -> Result<(), String> {
         return Ok(());
     }
     let names: Vec<&str> = if args.entries.is_empty() {
-        lib.reflection.entry_points.iter().filter(|e| e.stage == Stage::Kernel).map(|e| e.name.as_str()).collect()
+        // Render stages are emitted for the CPU only.
+        let all = args.target == Target::Cpu;
+        lib.reflection
+            .entry_points
+            .iter()
+            .filter(|e| all || e.stage == Stage::Kernel)
+            .map(|e| e.name.as_str())
+            .collect()
     } else {
         args.entries.iter().map(|s| s.as_str()).collect()
     };
@@ -139,6 +146,8 @@ fn reflection_text(lib: &Library) -> String {
                 if p.is_const { ", const" } else { "" }
             ));
         }
+        // Vertex/fragment: the stage interface (attributes, varyings, outputs).
+        s.push_str(&e.io.to_string());
     }
     for c in &lib.reflection.function_constants {
         let d = c.default.as_ref().map(|d| format!(" = {d}")).unwrap_or_default();

@@ -4,9 +4,11 @@
 mod keywords;
 mod out;
 mod rewrite;
+mod stage;
 mod wrapper;
 
 pub(crate) use keywords::{is_address_space, is_std_attribute};
+pub(crate) use wrapper::template_map;
 
 use crate::parse::{self, Stage};
 use crate::{ConstantValues, Diagnostic, Library, Target};
@@ -16,7 +18,7 @@ use crate::{ConstantValues, Diagnostic, Library, Target};
 pub struct EmittedEntry {
     /// The host name.
     pub name: String,
-    /// `pm_entry_<k>`.
+    /// `pm_entry_<k>` (kernels), `pm_vertex_<k>` / `pm_fragment_<k>` (render stages, CPU).
     pub symbol: String,
     /// `pm_group_<k>` (CPU, when no barrier or SIMD-group operation is reachable).
     pub group_symbol: Option<String>,
@@ -55,14 +57,19 @@ pub fn emit(
             }
             return Err(d);
         };
-        if ep.stage != Stage::Kernel {
+        if ep.stage != Stage::Kernel && target != Target::Cpu {
             return Err(Diagnostic::error_at(
                 &lib.pp.files,
                 ep.loc,
-                "vertex/fragment functions are not supported by this backend yet",
+                format!(
+                    "'{}' is a {} function: render stages run on the CPU backend only (the CUDA backend runs kernels)",
+                    ep.name,
+                    if ep.stage == Stage::Vertex { "vertex" } else { "fragment" }
+                ),
             ));
         }
-        if let Some(why) = wrapper::unsupported(ep) {
+        let why = if ep.stage == Stage::Kernel { wrapper::unsupported(ep) } else { stage::unsupported(ep) };
+        if let Some(why) = why {
             return Err(Diagnostic::error_at(&lib.pp.files, ep.loc, why));
         }
         eps.push(ep);
@@ -92,6 +99,18 @@ pub fn emit(
     let mut out_entries = Vec::new();
     for (k, ep) in eps.iter().enumerate() {
         let file = lib.pp.files.name(ep.loc.file);
+        if ep.stage != Stage::Kernel {
+            let mem = an.io_members.get(indices[k]).cloned().unwrap_or_default();
+            let symbol = stage::wrapper(&mut w, k, ep, &mem, file);
+            out_entries.push(EmittedEntry {
+                name: ep.name.clone(),
+                symbol,
+                group_symbol: None,
+                uses_sync: false,
+                static_tg_symbol: None,
+            });
+            continue;
+        }
         wrapper::wrapper(&mut w, k, ep, target, file);
         out_entries.push(EmittedEntry {
             name: ep.name.clone(),

@@ -552,7 +552,7 @@ fn template_params(toks: &[lex::Token], m: &[usize], paren: usize) -> Vec<(Strin
 /// Template parameter name → argument text, from the entry's `function` (`f<float, 4>`).
 /// Parameters that cannot be mapped (packs, template template parameters, defaults) are
 /// left out.
-fn template_map(toks: &[lex::Token], m: &[usize], paren: usize, function: &str) -> Vec<(String, String)> {
+pub(crate) fn template_map(toks: &[lex::Token], m: &[usize], paren: usize, function: &str) -> Vec<(String, String)> {
     use crate::parse::scan::{angle_close, match_brackets, split_commas};
     let params = template_params(toks, m, paren);
     if params.is_empty() {

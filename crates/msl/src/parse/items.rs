@@ -1,6 +1,7 @@
 //! The declaration walk behind [`super::reflect`]; also tells the emitter which token
 //! ranges are explicit kernel instantiations and function-constant declarations.
 
+use super::io::{Decl, IoCx, IoMembers, StructDef};
 use super::scan::{
     angle_close, attr_end, attrs, ident, is_id, is_p, match_brackets, spell_compact, split_commas, NONE,
 };
@@ -24,6 +25,8 @@ pub(crate) struct Analysis {
     pub units: Vec<Unit>,
     /// Per entry point (same order): its function's unit and the names in its template arguments.
     pub entry_roots: Vec<(Option<usize>, Vec<String>)>,
+    /// Per entry point (same order): the members of its stage interface (vertex/fragment).
+    pub io_members: Vec<IoMembers>,
 }
 
 impl Analysis {
@@ -95,9 +98,10 @@ pub(crate) fn analyze(pp: &Preprocessed) -> Result<Analysis, Diagnostic> {
         removed: Vec::new(),
         int_consts: HashMap::new(),
         ns: Vec::new(),
+        structs: Vec::new(),
     };
     s.decl_list(0, toks.len(), 0)?;
-    let (entry_points, removed, fconsts, function_constants, units, entry_roots) = s.finish()?;
+    let (entry_points, removed, fconsts, function_constants, units, entry_roots, io_members) = s.finish()?;
     Ok(Analysis {
         reflection: Reflection { entry_points, function_constants },
         matching: m,
@@ -105,6 +109,7 @@ pub(crate) fn analyze(pp: &Preprocessed) -> Result<Analysis, Diagnostic> {
         fconsts,
         units,
         entry_roots,
+        io_members,
     })
 }
 
@@ -131,6 +136,9 @@ struct KernelTemplate {
     params: Option<Vec<Param>>,
     paren: (usize, usize),
     unit: Option<usize>,
+    /// The return type's tokens and the namespace (stage interfaces).
+    ret: (usize, usize),
+    ns: String,
 }
 
 struct Pending {
@@ -138,6 +146,8 @@ struct Pending {
     unit: Option<usize>,
     extra: Vec<String>,
     at: usize,
+    /// Where the function is declared (vertex and fragment functions: their interface).
+    decl: Option<Decl>,
 }
 
 struct Scanner<'a> {
@@ -152,6 +162,7 @@ struct Scanner<'a> {
     removed: Vec<(usize, usize)>,
     int_consts: HashMap<String, i64>,
     ns: Vec<String>,
+    structs: Vec<StructDef>,
 }
 
 type Finished = (
@@ -161,6 +172,7 @@ type Finished = (
     Vec<FunctionConstant>,
     Vec<Unit>,
     Vec<(Option<usize>, Vec<String>)>,
+    Vec<IoMembers>,
 );
 
 impl<'a> Scanner<'a> {
@@ -385,6 +397,16 @@ impl<'a> Scanner<'a> {
                 j + 1
             };
         }
+        // Structs for stage interfaces; `typedef struct { ... } Name;` names it after the body.
+        if matches!(ident(self.toks.get(kw)), Some("struct" | "class")) {
+            let name = defines.first().cloned().or_else(|| {
+                let after = ident(self.toks.get(hi + 1)).filter(|_| is_p(self.toks.get(hi + 2), ";"));
+                after.filter(|_| is_id(self.toks.get(kw.wrapping_sub(1)), "typedef")).map(|n| n.to_string())
+            });
+            if let Some(name) = name {
+                self.structs.push(StructDef { qual: self.qualified(&name), body: (lo, hi) });
+            }
+        }
         let idents = self.idents(lo, hi);
         self.units.push(Unit { defines, idents, range: (lo, hi) });
     }
@@ -539,7 +561,9 @@ impl<'a> Scanner<'a> {
             if pe != NONE && pe > paren {
                 let qual = self.qualified(&spell_compact(&self.toks[qs..=name_at]));
                 let paren = (paren, pe);
-                self.templates.push(KernelTemplate { name, qual, stage: None, params: None, paren, unit });
+                let ns = self.ns.join("::");
+                let ret = (k, qs);
+                self.templates.push(KernelTemplate { name, qual, stage: None, params: None, paren, unit, ret, ns });
             }
             return Ok(());
         }
@@ -552,9 +576,20 @@ impl<'a> Scanner<'a> {
         }
         let params = self.params(paren, pe, stage, &name)?;
         let qual = self.qualified(&spell_compact(&self.toks[qs..=name_at]));
+        let ns = self.ns.join("::");
         if is_template {
             let paren = (paren, pe);
-            self.templates.push(KernelTemplate { name, qual, stage: Some(stage), params: Some(params), paren, unit });
+            let ret = (k, qs);
+            self.templates.push(KernelTemplate {
+                name,
+                qual,
+                stage: Some(stage),
+                params: Some(params),
+                paren,
+                unit,
+                ret,
+                ns,
+            });
         } else {
             let ep = EntryPoint {
                 name: host_name.unwrap_or_else(|| name.clone()),
@@ -565,7 +600,8 @@ impl<'a> Scanner<'a> {
                 uses_sync: false,
                 io: Default::default(),
             };
-            self.pending.push(Pending { ep, unit, extra: Vec::new(), at: name_at });
+            let decl = Some(Decl { ret: (k, qs), paren: Some((paren, pe)), ns, subst: Vec::new() });
+            self.pending.push(Pending { ep, unit, extra: Vec::new(), at: name_at, decl });
         }
         Ok(())
     }
@@ -732,7 +768,28 @@ impl<'a> Scanner<'a> {
             io: Default::default(),
         };
         let unit = tpl.and_then(|i| self.templates[i].unit);
-        self.pending.push(Pending { ep, unit, extra, at: start });
+        // A full signature in the instantiation names the concrete types; else the template's.
+        let decl = match tpl {
+            Some(_) if paren.is_some() => Decl {
+                ret: (start + 1, qs),
+                paren: paren.map(|p| (p, self.close(p))),
+                ns: self.ns.join("::"),
+                subst: Vec::new(),
+            },
+            Some(i) => {
+                let t = &self.templates[i];
+                // The template's parameters name the instantiation's arguments in its types.
+                let subst = crate::emit::template_map(toks, self.m, t.paren.0, &ep.function);
+                Decl { ret: t.ret, paren: Some(t.paren), ns: t.ns.clone(), subst }
+            }
+            None => Decl {
+                ret: (start + 1, qs),
+                paren: paren.map(|p| (p, self.close(p))),
+                ns: self.ns.join("::"),
+                subst: Vec::new(),
+            },
+        };
+        self.pending.push(Pending { ep, unit, extra, at: start, decl: Some(decl) });
         self.removed.push((start, semi + 1));
         Ok(())
     }
@@ -855,6 +912,10 @@ impl<'a> Scanner<'a> {
                         Some(b) if stage == Stage::Kernel && b.is_graphics() => {
                             return Err(self.err(a.at, format!("'[[{n}]]' is not a kernel built-in")))
                         }
+                        Some(b) if stage != Stage::Kernel && b.stage() != Some(stage) => {
+                            let s = if stage == Stage::Vertex { "vertex" } else { "fragment" };
+                            return Err(self.err(a.at, format!("'[[{n}]]' is not a {s} function built-in")));
+                        }
                         Some(b) => Binding::Builtin(b),
                         None if crate::emit::is_std_attribute(n) || n == "function_constant" => continue,
                         None if stage != Stage::Kernel => continue,
@@ -929,7 +990,25 @@ impl<'a> Scanner<'a> {
         Ok(out.into_iter().map(|(p, ..)| p).collect())
     }
 
-    fn finish(self) -> Result<Finished, Diagnostic> {
+    fn finish(mut self) -> Result<Finished, Diagnostic> {
+        // Stage interfaces of vertex and fragment functions.
+        let mut io_members = Vec::new();
+        {
+            let eval = |lo: usize, hi: usize| self.eval(lo, hi);
+            let cx = IoCx { pp: self.pp, toks: self.toks, m: self.m, structs: &self.structs, eval: &eval };
+            for p in &self.pending {
+                match (&p.decl, p.ep.stage) {
+                    (Some(d), Stage::Vertex | Stage::Fragment) => io_members.push(Some(cx.stage_io(&p.ep, d)?)),
+                    _ => io_members.push(None),
+                }
+            }
+        }
+        for (p, io) in self.pending.iter_mut().zip(&mut io_members) {
+            if let Some((io, _)) = io {
+                p.ep.io = std::mem::take(io);
+            }
+        }
+        let io_members: Vec<IoMembers> = io_members.into_iter().map(|m| m.map(|m| m.1).unwrap_or_default()).collect();
         // Units that reach a synchronising call, by fixpoint over names.
         let mut sync: Vec<bool> = self.units.iter().map(|u| u.idents.iter().any(|n| is_sync_primitive(n))).collect();
         let mut names: HashSet<&str> = HashSet::new();
@@ -966,7 +1045,7 @@ impl<'a> Scanner<'a> {
             entries.push(ep);
             roots.push((p.unit, p.extra));
         }
-        Ok((entries, self.removed, self.fconsts, self.fcs, self.units, roots))
+        Ok((entries, self.removed, self.fconsts, self.fcs, self.units, roots, io_members))
     }
 }
 

@@ -7,6 +7,7 @@
 //! declaration order), and builds a conservative call graph by identifier names to decide
 //! whether an entry point can reach a barrier or a SIMD-group operation.
 
+pub(crate) mod io;
 mod items;
 pub(crate) mod scan;
 
@@ -58,6 +59,7 @@ pub enum Builtin {
     FrontFacing,
     PointCoord,
     SampleId,
+    PrimitiveId,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -187,6 +189,16 @@ impl Builtin {
         BUILTINS.iter().find(|(_, b)| *b == self).map(|(n, _)| *n).unwrap_or("?")
     }
 
+    /// The stage whose parameters may carry this built-in (`None`: kernels).
+    pub fn stage(self) -> Option<Stage> {
+        use Builtin::*;
+        match self {
+            VertexId | InstanceId | BaseVertex | BaseInstance => Some(Stage::Vertex),
+            Position | FrontFacing | PointCoord | SampleId | PrimitiveId => Some(Stage::Fragment),
+            _ => None,
+        }
+    }
+
     /// The built-in named by an attribute.
     pub fn from_name(name: &str) -> Option<Builtin> {
         BUILTINS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
@@ -197,12 +209,20 @@ impl Builtin {
         use Builtin::*;
         matches!(
             self,
-            VertexId | InstanceId | BaseVertex | BaseInstance | Position | FrontFacing | PointCoord | SampleId
+            VertexId
+                | InstanceId
+                | BaseVertex
+                | BaseInstance
+                | Position
+                | FrontFacing
+                | PointCoord
+                | SampleId
+                | PrimitiveId
         )
     }
 }
 
-const BUILTINS: [(&str, Builtin); 25] = [
+const BUILTINS: [(&str, Builtin); 26] = [
     ("thread_position_in_grid", Builtin::ThreadPositionInGrid),
     ("thread_position_in_threadgroup", Builtin::ThreadPositionInThreadgroup),
     ("threadgroup_position_in_grid", Builtin::ThreadgroupPositionInGrid),
@@ -228,6 +248,7 @@ const BUILTINS: [(&str, Builtin); 25] = [
     ("front_facing", Builtin::FrontFacing),
     ("point_coord", Builtin::PointCoord),
     ("sample_id", Builtin::SampleId),
+    ("primitive_id", Builtin::PrimitiveId),
 ];
 
 #[cfg(test)]

@@ -47,6 +47,20 @@ impl CpuModule {
         sym.map(|s| *s).map_err(|e| HalError::Load(format!("symbol {symbol} in {}: {e}", self.path.display())))
     }
 
+    /// Resolves a vertex-stage wrapper `pm_vertex_<k>` (docs/abi.md §5).
+    pub fn vertex_fn(&self, symbol: &str) -> Result<crate::abi::PmVertexFn, HalError> {
+        // SAFETY: msl::emit generates `pm_vertex_<k>` with exactly the `PmVertexFn` signature.
+        let sym = unsafe { self.lib.get::<crate::abi::PmVertexFn>(symbol.as_bytes()) };
+        sym.map(|s| *s).map_err(|e| HalError::Load(format!("symbol {symbol} in {}: {e}", self.path.display())))
+    }
+
+    /// Resolves a fragment-stage wrapper `pm_fragment_<k>` (docs/abi.md §5).
+    pub fn fragment_fn(&self, symbol: &str) -> Result<crate::abi::PmFragmentFn, HalError> {
+        // SAFETY: msl::emit generates `pm_fragment_<k>` with exactly the `PmFragmentFn` signature.
+        let sym = unsafe { self.lib.get::<crate::abi::PmFragmentFn>(symbol.as_bytes()) };
+        sym.map(|s| *s).map_err(|e| HalError::Load(format!("symbol {symbol} in {}: {e}", self.path.display())))
+    }
+
     /// Calls `pm_static_tg_<k>` (docs/abi.md §2): the entry's static threadgroup memory in
     /// bytes. `None` when the module lacks the symbol (modules built by older versions).
     pub fn static_tg(&self, symbol: &str) -> Option<u64> {
