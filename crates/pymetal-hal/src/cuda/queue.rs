@@ -524,7 +524,17 @@ impl QueueShared {
                 }
                 Command::RenderPass(pass) => render::check_host_visible(pass)
                     .map_err(DriverErrorOrText::Text)
-                    .and_then(|_| render::pass_buffers(pass).into_iter().try_for_each(|(_, b)| prepare(buffer_of(b))))
+                    // Managed: upload pending host writes. Shared: no prefetch to the GPU,
+                    // since the host reads them.
+                    .and_then(|_| {
+                        render::pass_buffers(pass).into_iter().map(|(_, b)| buffer_of(b)).try_for_each(|b| {
+                            match b.mode() {
+                                StorageMode::Managed => prepare(b),
+                                _ if b.gen != gen => Err(DriverErrorOrText::Text(dev.lost_message())),
+                                _ => Ok(()),
+                            }
+                        })
+                    })
                     .and_then(|_| render::pass_textures(pass).into_iter().try_for_each(texture_live)),
             };
             if let Err(e) = r {
