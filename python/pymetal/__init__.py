@@ -17,6 +17,7 @@ from ._native import (
     ComputeCommandEncoder,
     ComputePipelineState,
     Device,
+    Fence,
     Function,
     Library,
     Origin,
@@ -25,6 +26,24 @@ from ._native import (
     Texture,
     TextureDescriptor,
     backends,
+    # render (pymetal.graphics / pymetal.types)
+    DepthStencilDescriptor,
+    DepthStencilState,
+    RenderCommandEncoder,
+    RenderPassAttachmentDescriptor,
+    RenderPassColorAttachmentDescriptor,
+    RenderPassDepthAttachmentDescriptor,
+    RenderPassDescriptor,
+    RenderPassStencilAttachmentDescriptor,
+    RenderPipelineColorAttachmentDescriptor,
+    RenderPipelineDescriptor,
+    RenderPipelineState,
+    ScissorRect,
+    StencilDescriptor,
+    VertexAttributeDescriptor,
+    VertexBufferLayoutDescriptor,
+    VertexDescriptor,
+    Viewport,
     copy_all_devices,
     create_system_default_device,
 )
@@ -40,11 +59,14 @@ from . import shader  # noqa: E402,F401
 # the last registered enum winning a name shared by several (pm.Shared, pm.Kernel, pm.Clear...).
 # A class of the same name wins over a member (pm.Texture is the class; DataType.Texture stays
 # reachable through its enum).
+# Members added beyond the reference's lists do not displace a name the reference exports
+# (pm.Invalid stays PixelFormat.Invalid although VertexFormat now has an Invalid too).
+_ADDED = {("VertexFormat", "Invalid")}
 for _enum in _enums.ALL_ENUMS:
     for _name, _member in _enum.__members__.items():
-        if not isinstance(globals().get(_name), type):
+        if not isinstance(globals().get(_name), type) and (_enum.__name__, _name) not in _ADDED:
             globals()[_name] = _member
-del _enum, _name, _member
+del _enum, _name, _member, _ADDED
 
 # No __all__: as with the reference's extension module, `from pymetal import *` exports
 # every public name, enum members included.

@@ -16,6 +16,7 @@ from ._native import (
     ComputeCommandEncoder as ComputeCommandEncoder,
     ComputePipelineState as ComputePipelineState,
     Device as Device,
+    Fence as Fence,
     Function as Function,
     Library as Library,
     Origin as Origin,
@@ -23,6 +24,23 @@ from ._native import (
     Size as Size,
     Texture as Texture,
     TextureDescriptor as TextureDescriptor,
+    DepthStencilDescriptor as DepthStencilDescriptor,
+    DepthStencilState as DepthStencilState,
+    RenderCommandEncoder as RenderCommandEncoder,
+    RenderPassAttachmentDescriptor as RenderPassAttachmentDescriptor,
+    RenderPassColorAttachmentDescriptor as RenderPassColorAttachmentDescriptor,
+    RenderPassDepthAttachmentDescriptor as RenderPassDepthAttachmentDescriptor,
+    RenderPassDescriptor as RenderPassDescriptor,
+    RenderPassStencilAttachmentDescriptor as RenderPassStencilAttachmentDescriptor,
+    RenderPipelineColorAttachmentDescriptor as RenderPipelineColorAttachmentDescriptor,
+    RenderPipelineDescriptor as RenderPipelineDescriptor,
+    RenderPipelineState as RenderPipelineState,
+    ScissorRect as ScissorRect,
+    StencilDescriptor as StencilDescriptor,
+    VertexAttributeDescriptor as VertexAttributeDescriptor,
+    VertexBufferLayoutDescriptor as VertexBufferLayoutDescriptor,
+    VertexDescriptor as VertexDescriptor,
+    Viewport as Viewport,
     backends as backends,
     copy_all_devices as copy_all_devices,
     create_system_default_device as create_system_default_device,
@@ -107,6 +125,7 @@ UInt3: DataType
 UInt4: DataType
 PerVertex: VertexStepFunction
 PerInstance: VertexStepFunction
+Constant: VertexStepFunction
 Front: CullMode
 Back: CullMode
 Clockwise: Winding
@@ -142,6 +161,11 @@ DestinationColor: BlendFactor
 OneMinusDestinationColor: BlendFactor
 DestinationAlpha: BlendFactor
 OneMinusDestinationAlpha: BlendFactor
+SourceAlphaSaturated: BlendFactor
+BlendColor: BlendFactor
+OneMinusBlendColor: BlendFactor
+BlendAlpha: BlendFactor
+OneMinusBlendAlpha: BlendFactor
 Add: BlendOperation
 Subtract: BlendOperation
 ReverseSubtract: BlendOperation
@@ -161,3 +185,42 @@ Sampler: DataType
 ReadOnly: BindingAccess
 ReadWrite: BindingAccess
 WriteOnly: BindingAccess
+UChar2: VertexFormat
+UChar3: VertexFormat
+UChar4: VertexFormat
+Char2: VertexFormat
+Char3: VertexFormat
+Char4: VertexFormat
+UChar2Normalized: VertexFormat
+UChar3Normalized: VertexFormat
+UChar4Normalized: VertexFormat
+Char2Normalized: VertexFormat
+Char3Normalized: VertexFormat
+Char4Normalized: VertexFormat
+UShort2: VertexFormat
+UShort3: VertexFormat
+UShort4: VertexFormat
+Short2: VertexFormat
+Short3: VertexFormat
+Short4: VertexFormat
+UShort2Normalized: VertexFormat
+UShort3Normalized: VertexFormat
+UShort4Normalized: VertexFormat
+Short2Normalized: VertexFormat
+Short3Normalized: VertexFormat
+Short4Normalized: VertexFormat
+Half2: VertexFormat
+Half3: VertexFormat
+Half4: VertexFormat
+Int1010102Normalized: VertexFormat
+UInt1010102Normalized: VertexFormat
+UChar4Normalized_BGRA: VertexFormat
+UChar: VertexFormat
+Char: VertexFormat
+UCharNormalized: VertexFormat
+CharNormalized: VertexFormat
+UShort: VertexFormat
+Short: VertexFormat
+UShortNormalized: VertexFormat
+ShortNormalized: VertexFormat
+Half: VertexFormat

@@ -4,7 +4,22 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 import numpy.typing as npt
 
-from .enums import CommandBufferStatus, CPUCacheMode, FunctionType, PixelFormat, StorageMode, TextureType
+from .enums import (
+    BlendFactor,
+    BlendOperation,
+    CommandBufferStatus,
+    CompareFunction,
+    CPUCacheMode,
+    FunctionType,
+    LoadAction,
+    PixelFormat,
+    StencilOperation,
+    StorageMode,
+    StoreAction,
+    TextureType,
+    VertexFormat,
+    VertexStepFunction,
+)
 from .exceptions import MetalError
 
 __version__: str
@@ -13,6 +28,12 @@ __all__ = [
     "CommandBuffer", "ComputeCommandEncoder", "BlitCommandEncoder", "Buffer", "CompileOptions", "Library",
     "Function", "ComputePipelineState", "Origin", "Size", "Range", "ClearColor",
     "TextureDescriptor", "Texture",
+    "RenderPipelineColorAttachmentDescriptor", "RenderPipelineDescriptor", "RenderPipelineState",
+    "VertexAttributeDescriptor", "VertexBufferLayoutDescriptor", "VertexDescriptor", "StencilDescriptor",
+    "DepthStencilDescriptor", "DepthStencilState", "RenderPassAttachmentDescriptor",
+    "RenderPassColorAttachmentDescriptor", "RenderPassDepthAttachmentDescriptor",
+    "RenderPassStencilAttachmentDescriptor", "RenderPassDescriptor", "RenderCommandEncoder", "Viewport",
+    "ScissorRect", "Fence",
 ]
 
 _BytesLike = Union[bytes, bytearray, memoryview, npt.NDArray[Any], Any]
@@ -81,6 +102,9 @@ class Device:
     def new_library_with_source(self, source: str, options: _CompileOptionsArg = None) -> Library: ...
     def new_compute_pipeline_state(self, function: Function) -> ComputePipelineState: ...
     def new_texture(self, descriptor: TextureDescriptor) -> Texture: ...
+    def new_render_pipeline_state(self, descriptor: RenderPipelineDescriptor) -> RenderPipelineState: ...
+    def new_depth_stencil_state(self, descriptor: DepthStencilDescriptor) -> DepthStencilState: ...
+    def new_fence(self) -> Fence: ...
     @property
     def name(self) -> str: ...
     @property
@@ -117,6 +141,7 @@ class CommandQueue:
 class CommandBuffer:
     def compute_command_encoder(self) -> ComputeCommandEncoder: ...
     def blit_command_encoder(self) -> BlitCommandEncoder: ...
+    def render_command_encoder(self, descriptor: RenderPassDescriptor) -> RenderCommandEncoder: ...
     def enqueue(self) -> None: ...
     def commit(self) -> None: ...
     def wait_until_completed(self) -> None: ...
@@ -375,6 +400,192 @@ class Texture:
     def parent_relative_slice(self) -> int: ...
     @property
     def framebuffer_only(self) -> bool: ...
+    @property
+    def device(self) -> Device: ...
+    label: str
+
+# ---------------------------------------------------------------- render
+class RenderPipelineColorAttachmentDescriptor:
+    def __init__(self) -> None: ...
+    pixel_format: PixelFormat
+    blending_enabled: bool
+    source_rgb_blend_factor: BlendFactor
+    destination_rgb_blend_factor: BlendFactor
+    rgb_blend_operation: BlendOperation
+    source_alpha_blend_factor: BlendFactor
+    destination_alpha_blend_factor: BlendFactor
+    alpha_blend_operation: BlendOperation
+    write_mask: int
+
+class RenderPipelineDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def render_pipeline_descriptor() -> RenderPipelineDescriptor: ...
+    def color_attachment(self, index: int) -> RenderPipelineColorAttachmentDescriptor: ...
+    def reset(self) -> None: ...
+    vertex_function: Optional[Function]
+    fragment_function: Optional[Function]
+    depth_attachment_pixel_format: PixelFormat
+    stencil_attachment_pixel_format: PixelFormat
+    vertex_descriptor: Optional[VertexDescriptor]
+    label: str
+
+@final
+class RenderPipelineState:
+    @property
+    def label(self) -> str: ...
+    @property
+    def device(self) -> Device: ...
+
+class VertexAttributeDescriptor:
+    def __init__(self) -> None: ...
+    format: VertexFormat
+    offset: int
+    buffer_index: int
+
+class VertexBufferLayoutDescriptor:
+    def __init__(self) -> None: ...
+    stride: int
+    step_function: VertexStepFunction
+    step_rate: int
+
+class VertexDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def vertex_descriptor() -> VertexDescriptor: ...
+    def attribute(self, index: int) -> VertexAttributeDescriptor: ...
+    def layout(self, index: int) -> VertexBufferLayoutDescriptor: ...
+    def reset(self) -> None: ...
+
+class StencilDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def stencil_descriptor() -> StencilDescriptor: ...
+    stencil_compare_function: CompareFunction
+    stencil_failure_operation: StencilOperation
+    depth_failure_operation: StencilOperation
+    depth_stencil_pass_operation: StencilOperation
+    read_mask: int
+    write_mask: int
+
+class DepthStencilDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def depth_stencil_descriptor() -> DepthStencilDescriptor: ...
+    depth_compare_function: CompareFunction
+    depth_write_enabled: bool
+    front_face_stencil: StencilDescriptor
+    back_face_stencil: StencilDescriptor
+    label: str
+
+@final
+class DepthStencilState:
+    @property
+    def label(self) -> str: ...
+    @property
+    def device(self) -> Device: ...
+
+class RenderPassAttachmentDescriptor:
+    texture: Optional[Texture]
+    level: int
+    slice: int
+    depth_plane: int
+    load_action: LoadAction
+    store_action: StoreAction
+
+class RenderPassColorAttachmentDescriptor(RenderPassAttachmentDescriptor):
+    @property
+    def clear_color(self) -> ClearColor: ...
+    @clear_color.setter
+    def clear_color(self, value: Union[ClearColor, Tuple[float, float, float, float]]) -> None: ...
+
+class RenderPassDepthAttachmentDescriptor(RenderPassAttachmentDescriptor):
+    clear_depth: float
+
+class RenderPassStencilAttachmentDescriptor(RenderPassAttachmentDescriptor):
+    clear_stencil: int
+
+class RenderPassDescriptor:
+    def __init__(self) -> None: ...
+    @staticmethod
+    def render_pass_descriptor() -> RenderPassDescriptor: ...
+    def color_attachment(self, index: int) -> RenderPassColorAttachmentDescriptor: ...
+    @property
+    def depth_attachment(self) -> RenderPassDepthAttachmentDescriptor: ...
+    @property
+    def stencil_attachment(self) -> RenderPassStencilAttachmentDescriptor: ...
+
+class Viewport:
+    def __init__(
+        self, origin_x: float, origin_y: float, width: float, height: float, znear: float = 0.0, zfar: float = 1.0
+    ) -> None: ...
+    origin_x: float
+    origin_y: float
+    width: float
+    height: float
+    znear: float
+    zfar: float
+
+class ScissorRect:
+    def __init__(self, x: int, y: int, width: int, height: int) -> None: ...
+    x: int
+    y: int
+    width: int
+    height: int
+
+@final
+class RenderCommandEncoder:
+    def set_render_pipeline_state(self, state: RenderPipelineState) -> None: ...
+    def set_vertex_buffer(self, buffer: Buffer, offset: int, index: int) -> None: ...
+    def set_fragment_buffer(self, buffer: Buffer, offset: int, index: int) -> None: ...
+    def set_vertex_bytes(self, data: _BytesLike, index: int) -> None: ...
+    def set_fragment_bytes(self, data: _BytesLike, index: int) -> None: ...
+    def set_vertex_texture(self, texture: Optional[Texture], index: int) -> None: ...
+    def set_fragment_texture(self, texture: Optional[Texture], index: int) -> None: ...
+    def set_vertex_sampler_state(self, sampler: Any, index: int) -> None: ...
+    def set_fragment_sampler_state(self, sampler: Any, index: int) -> None: ...
+    def set_depth_stencil_state(self, state: DepthStencilState) -> None: ...
+    def set_stencil_reference_value(self, value: int) -> None: ...
+    def set_stencil_reference_values(self, front: int, back: int) -> None: ...
+    def set_cull_mode(self, mode: int) -> None: ...
+    def set_front_facing_winding(self, winding: int) -> None: ...
+    def set_triangle_fill_mode(self, mode: int) -> None: ...
+    def set_blend_color(self, red: float, green: float, blue: float, alpha: float) -> None: ...
+    @overload
+    def set_viewport(self, origin_x: Viewport) -> None: ...
+    @overload
+    def set_viewport(
+        self, origin_x: float, origin_y: float, width: float, height: float, znear: float = 0.0, zfar: float = 1.0
+    ) -> None: ...
+    @overload
+    def set_scissor_rect(self, x: ScissorRect) -> None: ...
+    @overload
+    def set_scissor_rect(self, x: int, y: int, width: int, height: int) -> None: ...
+    def draw_primitives(
+        self, primitive_type: int, vertex_start: int, vertex_count: int, instance_count: int = 1, base_instance: int = 0
+    ) -> None: ...
+    def draw_indexed_primitives(
+        self,
+        primitive_type: int,
+        index_count: int,
+        index_type: int,
+        index_buffer: Buffer,
+        index_buffer_offset: int,
+        instance_count: int = 1,
+        base_vertex: int = 0,
+        base_instance: int = 0,
+    ) -> None: ...
+    def update_fence(self, fence: Fence) -> None: ...
+    def wait_for_fence(self, fence: Fence) -> None: ...
+    def end_encoding(self) -> None: ...
+    @property
+    def command_buffer(self) -> CommandBuffer: ...
+    @property
+    def device(self) -> Device: ...
+    label: str
+
+@final
+class Fence:
     @property
     def device(self) -> Device: ...
     label: str

@@ -4,14 +4,15 @@ Every enum is an ``IntEnum``, so members compare equal to Metal's raw values and
 passed wherever an int is expected.
 """
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 
 __all__ = [
     "StorageMode", "CPUCacheMode", "LoadAction", "StoreAction", "CommandBufferStatus",
     "FunctionType", "PixelFormat", "PrimitiveType", "IndexType", "VertexFormat",
     "VertexStepFunction", "CullMode", "Winding", "TextureType", "SamplerMinMagFilter",
     "SamplerMipFilter", "SamplerAddressMode", "CompareFunction", "BlendFactor",
-    "BlendOperation", "StencilOperation", "DataType", "BindingAccess",
+    "BlendOperation", "StencilOperation", "DataType", "BindingAccess", "TriangleFillMode",
+    "ColorWriteMask",
     # ResourceOptions
     "ResourceCPUCacheModeDefaultCache", "ResourceCPUCacheModeWriteCombined",
     "ResourceStorageModeShared", "ResourceStorageModeManaged", "ResourceStorageModePrivate",
@@ -127,22 +128,30 @@ class IndexType(IntEnum):
     UInt32 = 1
 
 
-class VertexFormat(IntEnum):
-    Float = 28
-    Float2 = 29
-    Float3 = 30
-    Float4 = 31
-    Int = 32
-    Int2 = 33
-    Int3 = 34
-    Int4 = 35
-    UInt = 36
-    UInt2 = 37
-    UInt3 = 38
-    UInt4 = 39
+VertexFormat = IntEnum(
+    "VertexFormat",
+    [
+        ("Invalid", 0),
+        ("UChar2", 1), ("UChar3", 2), ("UChar4", 3), ("Char2", 4), ("Char3", 5), ("Char4", 6),
+        ("UChar2Normalized", 7), ("UChar3Normalized", 8), ("UChar4Normalized", 9),
+        ("Char2Normalized", 10), ("Char3Normalized", 11), ("Char4Normalized", 12),
+        ("UShort2", 13), ("UShort3", 14), ("UShort4", 15), ("Short2", 16), ("Short3", 17), ("Short4", 18),
+        ("UShort2Normalized", 19), ("UShort3Normalized", 20), ("UShort4Normalized", 21),
+        ("Short2Normalized", 22), ("Short3Normalized", 23), ("Short4Normalized", 24),
+        ("Half2", 25), ("Half3", 26), ("Half4", 27),
+        ("Float", 28), ("Float2", 29), ("Float3", 30), ("Float4", 31),
+        ("Int", 32), ("Int2", 33), ("Int3", 34), ("Int4", 35),
+        ("UInt", 36), ("UInt2", 37), ("UInt3", 38), ("UInt4", 39),
+        ("Int1010102Normalized", 40), ("UInt1010102Normalized", 41), ("UChar4Normalized_BGRA", 42),
+        ("UChar", 45), ("Char", 46), ("UCharNormalized", 47), ("CharNormalized", 48),
+        ("UShort", 49), ("Short", 50), ("UShortNormalized", 51), ("ShortNormalized", 52), ("Half", 53),
+    ],
+    module=__name__,
+)
 
 
 class VertexStepFunction(IntEnum):
+    Constant = 0
     PerVertex = 1
     PerInstance = 2
 
@@ -154,6 +163,23 @@ CullMode = IntEnum("CullMode", [("None", 0), ("Front", 1), ("Back", 2)], module=
 class Winding(IntEnum):
     Clockwise = 0
     CounterClockwise = 1
+
+
+class TriangleFillMode(IntEnum):
+    Fill = 0
+    Lines = 1
+
+
+# Not in ALL_ENUMS (the reference has only the ColorWriteMask* constants, so its members
+# are not module attributes); an IntFlag, so masks combine with |.
+ColorWriteMask = IntFlag(
+    "ColorWriteMask",
+    [
+        ("None", ColorWriteMaskNone), ("Red", ColorWriteMaskRed), ("Green", ColorWriteMaskGreen),
+        ("Blue", ColorWriteMaskBlue), ("Alpha", ColorWriteMaskAlpha), ("All", ColorWriteMaskAll),
+    ],
+    module=__name__,
+)
 
 
 class TextureType(IntEnum):
@@ -205,6 +231,11 @@ class BlendFactor(IntEnum):
     OneMinusDestinationColor = 7
     DestinationAlpha = 8
     OneMinusDestinationAlpha = 9
+    SourceAlphaSaturated = 10
+    BlendColor = 11
+    OneMinusBlendColor = 12
+    BlendAlpha = 13
+    OneMinusBlendAlpha = 14
 
 
 class BlendOperation(IntEnum):

@@ -1,5 +1,6 @@
-"""Value types: Origin, Size, Range, ClearColor (implemented in the extension)."""
+"""Value types: Origin, Size, Range, ClearColor, Viewport, ScissorRect (implemented in the
+extension)."""
 
-from ._native import ClearColor, Origin, Range, Size
+from ._native import ClearColor, Origin, Range, ScissorRect, Size, Viewport
 
-__all__ = ["Origin", "Size", "Range", "ClearColor"]
+__all__ = ["Origin", "Size", "Range", "ClearColor", "Viewport", "ScissorRect"]

@@ -64,7 +64,7 @@ typedef struct pm_dispatch {
 
 /* One call of `pm_vertex_<k>` shades `count` vertices. Outputs are 32-bit words: the
    clip-space position (4), the point size (1; 1.0 when the function writes none), then the
-   varyings in the order of EntryPoint::outputs (msl reflection), each component one word
+   varyings in the order of EntryPoint::io.varyings (msl reflection), each component one word
    (floats as floats; half widened to float; integers as their bits). */
 typedef struct pm_vertex_batch {
     unsigned int count;
@@ -85,7 +85,7 @@ typedef struct pm_fragment_batch {
     unsigned int count;
     const float *position;            /* [count][4]: window x, y (pixel centre), depth z, 1/w_clip */
     const float *varyings;            /* [count][in_stride] words, in the order of the fragment
-                                         function's EntryPoint::inputs (already interpolated) */
+                                         function's EntryPoint::io.varyings (already interpolated) */
     unsigned int in_stride;
     const unsigned int *front_facing; /* [count] 0/1 */
     const unsigned int *primitive_id; /* [count] */

@@ -53,6 +53,7 @@ macro_rules! encoder_pymethods {
         );
     };
 }
+pub(crate) use encoder_pymethods;
 
 /// Runs command buffers in commit order (MTLCommandQueue).
 #[pyclass(module = "pymetal", frozen)]
@@ -74,7 +75,7 @@ labelled_pymethods! { CommandQueue, device = |q| q.device;
 #[pyclass(module = "pymetal", frozen)]
 pub struct CommandBuffer {
     pub inner: pymetal::CommandBuffer,
-    queue: Py<CommandQueue>,
+    pub(crate) queue: Py<CommandQueue>,
 }
 
 /// A Python callable run with the command buffer, on the backend's thread; exceptions
@@ -125,6 +126,15 @@ labelled_pymethods! { CommandBuffer, device = |cb| cb.queue.get().device;
     fn blit_command_encoder(slf: &Bound<'_, Self>) -> PyResult<BlitCommandEncoder> {
         let e = slf.get().inner.blit_command_encoder().py()?;
         Ok(BlitCommandEncoder { inner: e, command_buffer: slf.clone().unbind() })
+    }
+    /// A render encoder for the pass `descriptor` describes (checked here: ValidationError).
+    fn render_command_encoder(
+        slf: &Bound<'_, Self>,
+        descriptor: PyRef<'_, crate::render_pass::RenderPassDescriptor>,
+    ) -> PyResult<crate::render::RenderCommandEncoder> {
+        let d = descriptor.to_rust(slf.py());
+        let e = slf.get().inner.render_command_encoder(&d).py()?;
+        Ok(crate::render::RenderCommandEncoder { inner: e, command_buffer: slf.clone().unbind() })
     }
     /// Reserves the buffer's place in its queue.
     fn enqueue(&self) -> PyResult<()> {

@@ -140,6 +140,33 @@ impl Device {
         Ok(ComputePipelineState { inner: p, device: slf.clone().unbind() })
     }
 
+    /// Checks the descriptor and compiles its functions (GIL released); ValidationError for
+    /// a bad descriptor, PipelineError when compilation fails.
+    fn new_render_pipeline_state(
+        slf: &Bound<'_, Self>,
+        descriptor: PyRef<'_, crate::render_desc::RenderPipelineDescriptor>,
+    ) -> PyResult<crate::render::RenderPipelineState> {
+        let d = descriptor.to_rust(slf.py());
+        let dev = slf.get().inner.clone();
+        let p = blocking(slf.py(), move || dev.new_render_pipeline_state(&d))?;
+        Ok(crate::render::RenderPipelineState { inner: p, device: slf.clone().unbind() })
+    }
+
+    /// A fence for `update_fence` / `wait_for_fence`.
+    fn new_fence(slf: &Bound<'_, Self>) -> crate::fence::Fence {
+        crate::fence::Fence { inner: slf.get().inner.new_fence(), device: slf.clone().unbind() }
+    }
+
+    /// Depth and stencil tests for `RenderCommandEncoder.set_depth_stencil_state`.
+    fn new_depth_stencil_state(
+        slf: &Bound<'_, Self>,
+        descriptor: PyRef<'_, crate::render_desc::DepthStencilDescriptor>,
+    ) -> PyResult<crate::render::DepthStencilState> {
+        let d = descriptor.to_rust(slf.py());
+        let s = slf.get().inner.new_depth_stencil_state(&d).py()?;
+        Ok(crate::render::DepthStencilState { inner: s, device: slf.clone().unbind() })
+    }
+
     #[getter]
     fn name(&self) -> String {
         self.inner.name().to_string()

@@ -236,7 +236,7 @@ impl CommandBuffer {
         lock(&self.0.state).label = label.to_string();
     }
 
-    fn open_encoder(&self, method: &'static str) -> Result<u64, NewEncoderError> {
+    pub(crate) fn open_encoder(&self, method: &'static str) -> Result<u64, NewEncoderError> {
         let mut st = lock(&self.0.state);
         if !st.status.is_open() {
             return Err(NewEncoderError::Committed { method });

@@ -33,10 +33,17 @@
 mod command;
 mod device;
 mod encoder;
+mod fence;
 mod library;
+mod render_desc;
+mod render_encoder;
+mod render_pass;
+mod render_state;
 mod resource;
 mod texture;
 
+#[cfg(test)]
+mod render_tests;
 #[cfg(test)]
 mod tests;
 
@@ -48,7 +55,22 @@ pub use encoder::{
     BlitCommandEncoder, ComputeCommandEncoder, DispatchError, EncodeError, TextureBlitError, TextureCopyError,
     MAX_BUFFER_INDEX, MAX_SET_BYTES,
 };
+pub use fence::Fence;
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
+pub use render_desc::{
+    color_write_mask, DepthStencilDescriptor, RenderPassAttachmentDescriptor, RenderPassColorAttachmentDescriptor,
+    RenderPassDepthAttachmentDescriptor, RenderPassDescriptor, RenderPassStencilAttachmentDescriptor,
+    RenderPipelineColorAttachmentDescriptor, RenderPipelineDescriptor, StencilDescriptor, VertexAttributeDescriptor,
+    VertexBufferLayoutDescriptor, VertexDescriptor,
+};
+pub use render_encoder::{
+    DrawError, RenderCommandEncoder, RenderEncodeError, SamplerBinding, Stage, MAX_SAMPLER_INDEX, MAX_TEXTURE_INDEX,
+};
+pub use render_pass::NewRenderEncoderError;
+pub use render_state::{
+    vertex_format_info, AttributeKind, DepthStencilState, NewDepthStencilStateError, NewRenderPipelineError,
+    RenderPipelineState,
+};
 pub use resource::{Buffer, ContentsError, ModifyRangeError, NewBufferError, ResourceOptions};
 pub use texture::{
     full_mip_count, texture_usage, NewTextureError, PixelFormat, Texture, TextureDescriptor, TextureRegionError,
