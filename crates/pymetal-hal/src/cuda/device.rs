@@ -36,6 +36,8 @@ const REQUIRED: &[&str] = &[
     "cuMemcpyHtoDAsync_v2",
     "cuMemcpyDtoHAsync_v2",
     "cuMemcpyDtoDAsync_v2",
+    "cuMemcpy2DAsync_v2",
+    "cuStreamSynchronize",
     "cuMemsetD8Async",
     "cuModuleLoadData",
     "cuModuleGetFunction",
@@ -452,15 +454,19 @@ impl Device for CudaDevice {
         Ok(Arc::new(memory::CudaBuffer::new(&self.shared, length, mode)?))
     }
 
-    fn new_texture(&self, _desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
-        Err(HalError::Device("textures are not supported on CUDA devices yet (use the CPU device)".into()))
+    fn new_texture(&self, desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
+        self.shared.check_usable()?;
+        Ok(Arc::new(super::texture::CudaTexture::new(&self.shared, desc)?))
     }
 
+    /// Stage functions are compiled for the host: render passes run on the software
+    /// rasterizer over managed memory (see [`super::render`]).
     fn new_render_pipeline(
         &self,
-        _desc: &crate::render::RenderPipelineDesc<'_>,
+        desc: &crate::render::RenderPipelineDesc<'_>,
     ) -> Result<Arc<dyn crate::render::RenderPipeline>, HalError> {
-        Err(HalError::Device("render pipelines are not supported on CUDA devices yet (use the CPU device)".into()))
+        self.shared.check_usable()?;
+        super::render::new_pipeline(desc)
     }
 
     fn new_compute_pipeline(

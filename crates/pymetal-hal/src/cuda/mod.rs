@@ -18,6 +18,16 @@
 //!   beyond the free device memory, prefetched to the GPU at commit; Managed → host copy
 //!   (pinned by registration) + device copy, uploaded at commit after `did_modify_range`,
 //!   downloaded by `SynchronizeBuffer`. New buffers read as zero.
+//! - **Textures** ([`texture`]): one managed allocation per texture (any storage mode) in
+//!   the host linear layout, refused beyond the free device memory like Shared buffers and
+//!   remapped as zeros after a reset like them; `contents()` is also the kernels'
+//!   `pm_texture.data`. Blits between buffers and textures are stream-ordered
+//!   `cuMemcpy2DAsync` copies; copies within one texture and mipmap generation run on the
+//!   host after a stream sync. A dispatch that binds textures or samplers gets its
+//!   `[pm_texture; 32]` / `[pm_sampler; 16]` tables in the `set_bytes` staging block.
+//! - **Render passes** ([`render`]): pipelines are CPU render pipelines (stage functions
+//!   compiled for the host); the queue syncs its stream and runs the software rasterizer
+//!   over managed memory. Buffers bound to draws must be Shared or Managed.
 //! - **Queues** ([`queue`]): one blocking CUDA stream per queue; `submit` launches every
 //!   command on the calling thread: `pm_dispatch` passed by value, `set_bytes` data copied
 //!   into one pinned staging block per submission (reused) and uploaded once; dynamic
@@ -37,6 +47,8 @@ pub mod device;
 pub mod memory;
 pub mod nvrtc;
 pub mod queue;
+pub mod render;
+pub mod texture;
 
 #[cfg(test)]
 mod gpu_tests;
@@ -45,3 +57,4 @@ pub use compile::CudaPipeline;
 pub use device::{enumerate, unavailable_reason, CudaDevice};
 pub use memory::CudaBuffer;
 pub use queue::CudaQueue;
+pub use texture::CudaTexture;

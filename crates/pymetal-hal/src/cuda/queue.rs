@@ -5,7 +5,9 @@
 use super::compile::CudaPipeline;
 use super::device::{check, DeviceShared, DriverError};
 use super::memory::CudaBuffer;
-use crate::abi::{PmDispatch, MAX_BUFFERS, MAX_TG_ARGS};
+use super::render;
+use super::texture::{self as tex, texture_of};
+use crate::abi::{PmDispatch, PmSampler, PmTexture, MAX_BUFFERS, MAX_SAMPLERS, MAX_TEXTURES, MAX_TG_ARGS};
 use crate::{BufferBinding, Command, CompletedFn, ExecError, Grid, HalError, Queue, StorageMode, Submission};
 use cudarc::driver::sys;
 use std::any::Any;
@@ -89,7 +91,14 @@ struct QueueState {
     tx: Option<Sender<Pending>>,
     prefetched: HashSet<u64>,
     bytes_scratch: Vec<usize>,
+    /// Per dispatch: staging offsets of its texture and sampler tables (NO_TABLE: none).
+    table_scratch: Vec<[usize; 2]>,
 }
+
+/// A dispatch that binds no texture (or sampler) passes a null table.
+const NO_TABLE: usize = usize::MAX;
+const TEXTURE_TABLE_BYTES: usize = std::mem::size_of::<[PmTexture; MAX_TEXTURES]>();
+const SAMPLER_TABLE_BYTES: usize = std::mem::size_of::<[PmSampler; MAX_SAMPLERS]>();
 
 // SAFETY: the stream handle is usable from any thread; access is behind the queue's mutex.
 unsafe impl Send for QueueState {}
@@ -137,6 +146,7 @@ impl CudaQueue {
                 tx: Some(tx),
                 prefetched: HashSet::new(),
                 bytes_scratch: Vec::new(),
+                table_scratch: Vec::new(),
             }),
             free_events: Mutex::new((gen, Vec::new())),
         });
@@ -353,8 +363,9 @@ impl QueueShared {
         let stream = st.stream;
         let lost = || Some(DriverErrorOrText::Text(dev.lost_message()));
 
-        // 1. set_bytes data: one pinned staging block, one upload.
+        // 1. set_bytes data and texture/sampler tables: one pinned staging block, one upload.
         st.bytes_scratch.clear();
+        st.table_scratch.clear();
         let mut total = 0usize;
         for c in commands {
             if let Command::Dispatch(d) = c {
@@ -364,6 +375,17 @@ impl QueueShared {
                         total += align16(data.len().max(1));
                     }
                 }
+                let mut table = |bound: bool, bytes: usize| {
+                    if !bound {
+                        return NO_TABLE;
+                    }
+                    let at = total;
+                    total += align16(bytes);
+                    at
+                };
+                let t = table(d.textures.iter().any(Option::is_some), TEXTURE_TABLE_BYTES);
+                let s = table(d.samplers.iter().any(Option::is_some), SAMPLER_TABLE_BYTES);
+                st.table_scratch.push([t, s]);
             }
         }
         let mut staging = None;
@@ -383,9 +405,35 @@ impl QueueShared {
                     Err(e) => return (None, Some(DriverErrorOrText::Driver(e))),
                 },
             };
-            let mut k = 0;
+            let (mut k, mut n) = (0, 0);
             for c in commands {
                 if let Command::Dispatch(d) = c {
+                    let [t_off, s_off] = st.table_scratch[n];
+                    n += 1;
+                    if t_off != NO_TABLE {
+                        let mut table = [PmTexture::NONE; MAX_TEXTURES];
+                        for (slot, t) in table.iter_mut().zip(&d.textures) {
+                            if let Some(t) = t {
+                                *slot = texture_of(t).pm_texture();
+                            }
+                        }
+                        // SAFETY: laid out above within `total` <= cap; ours until completion (busy).
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(table.as_ptr(), s.host.add(t_off).cast(), MAX_TEXTURES)
+                        };
+                    }
+                    if s_off != NO_TABLE {
+                        let mut table = [PmSampler::default(); MAX_SAMPLERS];
+                        for (slot, v) in table.iter_mut().zip(&d.samplers) {
+                            if let Some(v) = v {
+                                *slot = *v;
+                            }
+                        }
+                        // SAFETY: as for the texture table.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(table.as_ptr(), s.host.add(s_off).cast(), MAX_SAMPLERS)
+                        };
+                    }
                     for b in d.buffers.iter().flatten() {
                         if let BufferBinding::Bytes(data) = b {
                             // SAFETY: offsets were laid out within `total` <= cap; the slot is
@@ -444,22 +492,50 @@ impl QueueShared {
             Ok(())
         };
         use crate::Buffer as _;
+        // Textures are managed memory: nothing to upload, but they die with a context reset.
+        let texture_live = |t: &Arc<dyn crate::Texture>| -> Result<(), DriverErrorOrText> {
+            if texture_of(t).gen != gen {
+                return Err(DriverErrorOrText::Text(dev.lost_message()));
+            }
+            Ok(())
+        };
         for c in commands {
             let r = match c {
-                Command::Dispatch(d) => d.buffers.iter().flatten().try_for_each(|b| match b {
-                    BufferBinding::Buffer { buffer, .. } => prepare(buffer_of(buffer)),
-                    BufferBinding::Bytes(_) => Ok(()),
-                }),
+                Command::Dispatch(d) => d
+                    .buffers
+                    .iter()
+                    .flatten()
+                    .try_for_each(|b| match b {
+                        BufferBinding::Buffer { buffer, .. } => prepare(buffer_of(buffer)),
+                        BufferBinding::Bytes(_) => Ok(()),
+                    })
+                    .and_then(|_| d.textures.iter().flatten().try_for_each(texture_live)),
                 Command::CopyBuffer { src, dst, .. } => prepare(buffer_of(src)).and_then(|_| prepare(buffer_of(dst))),
                 Command::FillBuffer { buffer, .. } | Command::SynchronizeBuffer { buffer } => {
                     prepare(buffer_of(buffer))
                 }
-                Command::CopyBufferToTexture { .. }
-                | Command::CopyTextureToBuffer { .. }
-                | Command::CopyTexture { .. }
-                | Command::GenerateMipmaps { .. }
-                | Command::SynchronizeTexture { .. }
-                | Command::RenderPass(_) => Ok(()),
+                Command::CopyBufferToTexture { src: buffer, dst: texture, .. }
+                | Command::CopyTextureToBuffer { src: texture, dst: buffer, .. } => {
+                    prepare(buffer_of(buffer)).and_then(|_| texture_live(texture))
+                }
+                Command::CopyTexture { src, dst, .. } => texture_live(src).and_then(|_| texture_live(dst)),
+                Command::GenerateMipmaps { texture, .. } | Command::SynchronizeTexture { texture, .. } => {
+                    texture_live(texture)
+                }
+                Command::RenderPass(pass) => render::check_host_visible(pass)
+                    .map_err(DriverErrorOrText::Text)
+                    // Managed: upload pending host writes. Shared: no prefetch to the GPU,
+                    // since the host reads them.
+                    .and_then(|_| {
+                        render::pass_buffers(pass).into_iter().map(|(_, b)| buffer_of(b)).try_for_each(|b| {
+                            match b.mode() {
+                                StorageMode::Managed => prepare(b),
+                                _ if b.gen != gen => Err(DriverErrorOrText::Text(dev.lost_message())),
+                                _ => Ok(()),
+                            }
+                        })
+                    })
+                    .and_then(|_| render::pass_textures(pass).into_iter().try_for_each(texture_live)),
             };
             if let Err(e) = r {
                 return (staging, Some(e));
@@ -470,7 +546,7 @@ impl QueueShared {
         }
 
         // 3. The commands, in order.
-        let mut k = 0;
+        let (mut k, mut n) = (0, 0);
         for c in commands {
             let r: Result<(), DriverErrorOrText> = match c {
                 Command::Dispatch(d) => {
@@ -486,6 +562,14 @@ impl QueueShared {
                         textures: std::ptr::null(),
                         samplers: std::ptr::null(),
                     };
+                    let [t_off, s_off] = st.table_scratch[n];
+                    n += 1;
+                    let table = |off: usize| match (&staging, off) {
+                        (Some(s), o) if o != NO_TABLE => s.dev + o as u64,
+                        _ => 0,
+                    };
+                    pd.textures = table(t_off) as *const PmTexture;
+                    pd.samplers = table(s_off) as *const PmSampler;
                     for (i, b) in d.buffers.iter().enumerate().take(MAX_BUFFERS) {
                         pd.buffers[i] = match b {
                             Some(BufferBinding::Buffer { buffer, offset }) => {
@@ -562,9 +646,13 @@ impl QueueShared {
                 | Command::CopyTextureToBuffer { .. }
                 | Command::CopyTexture { .. }
                 | Command::GenerateMipmaps { .. }
-                | Command::SynchronizeTexture { .. }
-                | Command::RenderPass(_) => {
-                    Err(DriverErrorOrText::Text("textures are not supported on CUDA devices yet".into()))
+                | Command::SynchronizeTexture { .. } => tex::encode(c, stream).map_err(DriverErrorOrText::Driver),
+                Command::RenderPass(pass) => {
+                    render::download_managed(pass, stream).map_err(DriverErrorOrText::Driver).and_then(|()| {
+                        let r = render::rasterize(&render::host_pass(pass));
+                        render::mark_managed_modified(pass);
+                        r.map_err(|e| DriverErrorOrText::Text(e.message))
+                    })
                 }
             };
             if let Err(e) = r {
