@@ -116,8 +116,6 @@ kernel void not_a_vertex(device float *out [[buffer(0)]], uint i [[thread_positi
 
 @pytest.fixture
 def rdev(device):
-    if device_kind(device) == "cuda":
-        pytest.skip("textures (render targets) are not supported on CUDA devices yet")
     return device
 
 

@@ -17,8 +17,6 @@ BORDERS = {0: (0, 0, 0, 0), 1: (0, 0, 0, 1), 2: (1, 1, 1, 1)}
 
 @pytest.fixture
 def tdev(device):
-    if device_kind(device) == "cuda":
-        pytest.skip("textures are not supported on CUDA devices yet")
     return device
 
 

@@ -47,23 +47,11 @@ fn texture_and_sampler_params_bind_the_dispatch_tables() {
 }
 
 #[test]
-fn cuda_refuses_textures_with_a_located_error() {
-    let err = lib().emit(Target::Cuda, &["k"], &ConstantValues::default()).unwrap_err().to_string();
-    assert!(
-        err.starts_with("t.metal:6:13: error: parameter 'a' of 'k': textures and samplers are not supported on CUDA"),
-        "{err}"
-    );
-}
-
-#[test]
-fn sampler_only_kernels_are_refused_on_cuda_too() {
-    let l = Library::new(
-        "kernel void k(sampler s [[sampler(0)]], device float* o [[buffer(0)]]) { o[0] = 1.0f; }",
-        &Options::default(),
-    )
-    .unwrap();
-    assert!(l.emit(Target::Cuda, &["k"], &ConstantValues::default()).is_err());
-    assert!(l.emit(Target::Cpu, &["k"], &ConstantValues::default()).is_ok());
+fn cuda_binds_textures_and_samplers_from_the_dispatch() {
+    let s = lib().emit(Target::Cuda, &["k"], &ConstantValues::default()).unwrap().source;
+    assert!(s.contains("::metal::detail::pm_texture_arg<pm_wrap::arg_t<pm_F, 0>>(d.textures, "), "texture arm");
+    assert!(s.contains("::metal::detail::pm_sampler_arg<pm_wrap::arg_t<pm_F, 7>>(d.samplers, 2u)"), "sampler arm");
+    assert!(!s.contains("#define PM_NO_TEXTURES"), "texture.h is kept");
 }
 
 #[test]

@@ -68,7 +68,7 @@ pub fn emit(
                 ),
             ));
         }
-        let why = if ep.stage == Stage::Kernel { wrapper::unsupported(ep, target) } else { stage::unsupported(ep) };
+        let why = if ep.stage == Stage::Kernel { wrapper::unsupported(ep) } else { stage::unsupported(ep) };
         if let Some(why) = why {
             return Err(Diagnostic::error_at(&lib.pp.files, ep.loc, why));
         }

@@ -161,13 +161,9 @@ fn builtin(b: Builtin, g: &Geo) -> Option<[String; 3]> {
 }
 
 /// Why an entry point's parameter cannot be passed by the `target` backend, if it cannot.
-pub(crate) fn unsupported(ep: &EntryPoint, target: Target) -> Option<String> {
+pub(crate) fn unsupported(ep: &EntryPoint) -> Option<String> {
     for p in &ep.params {
         let why = match p.binding {
-            // Textures run on the CPU only for now (CUDA textures are not in scope).
-            Binding::Texture(_) | Binding::Sampler(_) if target == Target::Cuda => {
-                "textures and samplers are not supported on CUDA devices yet (use the CPU device)"
-            }
             // The dispatch's table has 32 entries (pm_abi.h PM_MAX_TEXTURES).
             Binding::Texture(t) if t >= 32 => "texture index exceeds 31, the most a dispatch binds",
             Binding::StageIn => "[[stage_in]] is not supported by this backend yet",

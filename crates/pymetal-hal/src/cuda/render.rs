@@ -147,14 +147,9 @@ pub(crate) fn host_pass(pass: &RenderPass) -> RenderPass {
 /// Runs `pass` on the host with the CPU backend's rasterizer (the stream is idle).
 #[cfg(feature = "cpu")]
 pub(crate) fn rasterize(pass: &RenderPass) -> Result<(), ExecError> {
-    // INTEGRATION POINT (helper H3's rasterizer): once `crate::raster` has landed, this is
-    //     let cpu = crate::cpu::CpuDevice::shared();
-    //     let pool = cpu.as_any().downcast_ref::<crate::cpu::CpuDevice>().and_then(|d| d.pool().cloned());
-    //     crate::raster::run_pass(pool.as_deref(), pass)
-    let _ = pass;
-    Err(ExecError {
-        message: "render passes on CUDA devices need the software rasterizer, which is not built in".into(),
-    })
+    let cpu = crate::cpu::CpuDevice::shared();
+    let pool = cpu.as_any().downcast_ref::<crate::cpu::CpuDevice>().and_then(|d| d.pool().cloned());
+    crate::raster::run_pass(pool.as_deref(), pass)
 }
 
 #[cfg(not(feature = "cpu"))]
@@ -208,10 +203,7 @@ pub(crate) fn pass_textures(pass: &RenderPass) -> Vec<&Arc<dyn crate::Texture>> 
 pub(crate) fn new_pipeline(
     desc: &crate::render::RenderPipelineDesc<'_>,
 ) -> Result<Arc<dyn crate::render::RenderPipeline>, crate::HalError> {
-    // INTEGRATION POINT (helper H3's CPU render pipelines): once `crate::cpu::render` has
-    // landed, this is `Ok(Arc::new(crate::cpu::render::build(desc)?))`.
-    let _ = desc;
-    Err(crate::HalError::Device("render pipelines on CUDA devices need the CPU render pipeline builder".into()))
+    Ok(Arc::new(crate::cpu::render::build(desc)?))
 }
 
 #[cfg(not(feature = "cpu"))]
