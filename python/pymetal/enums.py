@@ -12,7 +12,8 @@ __all__ = [
     "VertexStepFunction", "CullMode", "Winding", "TextureType", "SamplerMinMagFilter",
     "SamplerMipFilter", "SamplerAddressMode", "CompareFunction", "BlendFactor",
     "BlendOperation", "StencilOperation", "DataType", "BindingAccess", "TriangleFillMode",
-    "ColorWriteMask", "SamplerBorderColor",
+    "ColorWriteMask", "SamplerBorderColor", "TextureUsage", "TextureUsageUnknown",
+    "TextureUsageShaderRead", "TextureUsageShaderWrite", "TextureUsageRenderTarget", "TextureUsagePixelFormatView",
     # ResourceOptions
     "ResourceCPUCacheModeDefaultCache", "ResourceCPUCacheModeWriteCombined",
     "ResourceStorageModeShared", "ResourceStorageModeManaged", "ResourceStorageModePrivate",
@@ -177,6 +178,23 @@ ColorWriteMask = IntFlag(
     [
         ("None", ColorWriteMaskNone), ("Red", ColorWriteMaskRed), ("Green", ColorWriteMaskGreen),
         ("Blue", ColorWriteMaskBlue), ("Alpha", ColorWriteMaskAlpha), ("All", ColorWriteMaskAll),
+    ],
+    module=__name__,
+)
+
+
+# MTLTextureUsage bits (TextureDescriptor.usage), as constants and as an IntFlag.
+TextureUsageUnknown = 0
+TextureUsageShaderRead = 1
+TextureUsageShaderWrite = 2
+TextureUsageRenderTarget = 4
+TextureUsagePixelFormatView = 0x10
+TextureUsage = IntFlag(
+    "TextureUsage",
+    [
+        ("Unknown", TextureUsageUnknown), ("ShaderRead", TextureUsageShaderRead),
+        ("ShaderWrite", TextureUsageShaderWrite), ("RenderTarget", TextureUsageRenderTarget),
+        ("PixelFormatView", TextureUsagePixelFormatView),
     ],
     module=__name__,
 )
