@@ -13,6 +13,7 @@ if [ "$PHASE" = measure ]; then
     timeout 150 python scripts/gpu_selfcheck.py -v > "$OUT/selfcheck.txt" 2>&1; echo "selfcheck rc=$?"; tail -30 "$OUT/selfcheck.txt"
     timeout 240 python bench/gpu.py ${BENCH_ARGS:-} --out "$OUT/gpu-latest.json" > "$OUT/bench.txt" 2>&1; echo "bench rc=$?"; tail -45 "$OUT/bench.txt"
     timeout 120 python examples/run_all.py > "$OUT/examples.txt" 2>&1; echo "examples rc=$?"; tail -12 "$OUT/examples.txt"
+    timeout 60 python scripts/gpu_diag_half.py 2>&1 | tee "$OUT/diag_half.txt"
 else
     # Every test on the CUDA device (ids "cuda:N") and the GPU-only ones.
     timeout 540 python -m pytest -q -p no:cacheprovider -k "cuda" tests > "$OUT/pytest.txt" 2>&1; echo "pytest rc=$?"

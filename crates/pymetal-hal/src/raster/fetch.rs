@@ -71,7 +71,13 @@ struct Range {
 
 /// Host address of a CPU buffer, whatever its storage mode (Private included).
 pub fn host_ptr(buffer: &std::sync::Arc<dyn crate::Buffer>) -> Option<*mut u8> {
-    buffer.as_any().downcast_ref::<crate::cpu::CpuBuffer>().map(|b| b.ptr())
+    match buffer.as_any().downcast_ref::<crate::cpu::CpuBuffer>() {
+        // Every storage mode of the CPU device is host memory.
+        Some(b) => Some(b.ptr()),
+        // Other devices' buffers that the host can address (CUDA passes hand the rasterizer
+        // host views of their buffers).
+        None => buffer.contents(),
+    }
 }
 
 fn binding_range(b: Option<&BufferBinding>) -> Range {
