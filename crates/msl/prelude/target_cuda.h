@@ -26,10 +26,13 @@ PM_INLINE void threadgroup_barrier_hook() { __syncthreads(); }
 PM_INLINE void simdgroup_barrier_hook() { __syncwarp(__activemask()); }
 
 /* ---- float <-> half bits through PTX ---- */
+/* The f16 result is widened to a 32-bit integer inside the asm: handing the 16-bit register
+   itself back to C++ let the compiler treat it as an f16 value later, so `(unsigned char)h`
+   became a float-to-int conversion (1.5 -> 1) in byte stores (seen on an H200, CUDA 13). */
 PM_INLINE unsigned short f32_to_f16(float f) {
-    unsigned short h;
-    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
-    return h;
+    unsigned r;
+    asm("{ .reg .b16 t; cvt.rn.f16.f32 t, %1; cvt.u32.u16 %0, t; }" : "=r"(r) : "f"(f));
+    return (unsigned short)r;
 }
 PM_INLINE float f16_to_f32(unsigned short h) {
     float f;
