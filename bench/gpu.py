@@ -328,23 +328,6 @@ def main():
     for _ in range(200):
         lat.append(ours.run("tiny", [x], (256, 1, 1), (256, 1, 1)))
     res["commit_wait_us"] = float(np.median(lat[20:]) * 1e6)
-    # Where that time goes: commit() alone (recording → stream launch, on this thread), then
-    # wait_until_completed() (GPU run + completion thread + wake-up).
-    split = []
-    for _ in range(200):
-        cmd = ours.queue.command_buffer()
-        enc = cmd.compute_command_encoder()
-        enc.set_compute_pipeline_state(ours.pipe("tiny"))
-        enc.set_buffer(x, 0, 0)
-        enc.dispatch_threads(256, 1, 1, 256, 1, 1)
-        enc.end_encoding()
-        t0 = time.perf_counter()
-        cmd.commit()
-        t1 = time.perf_counter()
-        cmd.wait_until_completed()
-        split.append((t1 - t0, time.perf_counter() - t1))
-    res["commit_only_us"] = float(np.median([a for a, _ in split[20:]]) * 1e6)
-    res["wait_only_us"] = float(np.median([b for _, b in split[20:]]) * 1e6)
     # An empty command buffer: the fixed cost of a submission without any kernel.
     lat = []
     for _ in range(200):

@@ -14,6 +14,7 @@
 #define PM_MAX_MIP_LEVELS 16
 #define PM_MAX_ATTRIBUTES 31  /* [[attribute(i)]] of a vertex function's [[stage_in]] */
 #define PM_MAX_COLOR_ATTACHMENTS 8
+#define PM_INLINE_BYTES 128   /* set_bytes data a CUDA launch carries in its parameters */
 
 /* A texture as shader code sees it. Memory is the linear layout of
    pymetal-hal/src/texture.rs: mip levels one after another; within a level one image per
@@ -58,6 +59,11 @@ typedef struct pm_dispatch {
     unsigned int tg_arg_offset[PM_MAX_TG_ARGS]; /* [[threadgroup(i)]] -> arena + offset (bytes) */
     const pm_texture *textures;               /* [PM_MAX_TEXTURES]: [[texture(i)]] -> textures[i] */
     const pm_sampler *samplers;               /* [PM_MAX_SAMPLERS]: [[sampler(i)]] -> samplers[i] */
+    /* CUDA: bit i set = `constant T& x [[buffer(i)]]` reads its set_bytes data from
+       inline_data + (size_t)buffers[i], in the launch's parameters (constant bank), not from
+       device memory (the CPU leaves it 0). */
+    unsigned int inline_mask;
+    unsigned char inline_data[PM_INLINE_BYTES] __attribute__((aligned(16)));
 } pm_dispatch;
 
 /* ---- Render stages (CPU) ----------------------------------------------------------- */

@@ -343,14 +343,20 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
 fn cuda_constant_locals(ep: &EntryPoint, call: &str) -> (String, String) {
     let mut locals = String::new();
     let mut args = call.to_string();
+    let inline = ep.inline_constant_buffers();
     for (i, p) in ep.params.iter().enumerate() {
         if let (Binding::Buffer(b), crate::parse::AddressSpace::Constant) = (p.binding, p.address_space) {
             let get = format!("pm_wrap::buf<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}])");
             if args.contains(&get) {
+                let src = if b < 32 && inline >> b & 1 == 1 {
+                    format!("pm_wrap::carg(d, {b}u)")
+                } else {
+                    format!("(unsigned char *)d.buffers[{b}]")
+                };
                 let _ = writeln!(
                     locals,
                     "  pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::type pm_c{i} = \
-                     pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}]);"
+                     pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::get({src});"
                 );
                 args = args.replacen(&get, &format!("pm_c{i}"), 1);
             }
@@ -374,6 +380,12 @@ template <class T, unsigned N> struct cval<T (&)[N]> {
   using type = T (&)[N];
   static __device__ __forceinline__ type get(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
 };
+/* A `constant T&` argument: set_bytes data the host placed in the launch's parameters
+   (pm_abi.h inline_mask), else device memory. The branch is uniform across the grid. */
+static __device__ __forceinline__ unsigned char *carg(const pm_dispatch &d, unsigned b) {
+  return (d.inline_mask >> b) & 1u ? (unsigned char *)d.inline_data + (unsigned long long)d.buffers[b]
+                                   : (unsigned char *)d.buffers[b];
+}
 } // namespace pm_wrap
 "#;
 

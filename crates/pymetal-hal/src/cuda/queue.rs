@@ -561,6 +561,8 @@ impl QueueShared {
                         tg_arg_offset,
                         textures: std::ptr::null(),
                         samplers: std::ptr::null(),
+                        inline_mask: 0,
+                        inline_data: crate::abi::InlineData([0; crate::abi::INLINE_BYTES]),
                     };
                     let [t_off, s_off] = st.table_scratch[n];
                     n += 1;
@@ -570,16 +572,28 @@ impl QueueShared {
                     };
                     pd.textures = table(t_off) as *const PmTexture;
                     pd.samplers = table(s_off) as *const PmSampler;
+                    let mut inline_used = 0usize;
                     for (i, b) in d.buffers.iter().enumerate().take(MAX_BUFFERS) {
                         pd.buffers[i] = match b {
                             Some(BufferBinding::Buffer { buffer, offset }) => {
                                 (buffer_of(buffer).dptr + *offset as u64) as *mut c_void
                             }
-                            Some(BufferBinding::Bytes(_)) => {
+                            Some(BufferBinding::Bytes(data)) => {
                                 let s = staging.as_ref().map(|s| s.dev).unwrap_or(0);
                                 let ptr = s + st.bytes_scratch[k] as u64;
                                 k += 1;
-                                ptr as *mut c_void
+                                // A `constant T&` argument reads small data from the launch's
+                                // parameters: no dependent load from device memory per thread.
+                                let fits = inline_used + data.len() <= crate::abi::INLINE_BYTES;
+                                if p.inline_candidates >> i & 1 == 1 && fits {
+                                    pd.inline_data.0[inline_used..inline_used + data.len()].copy_from_slice(data);
+                                    pd.inline_mask |= 1 << i;
+                                    let at = inline_used;
+                                    inline_used = (inline_used + data.len()).next_multiple_of(16);
+                                    at as *mut c_void
+                                } else {
+                                    ptr as *mut c_void
+                                }
                             }
                             None => std::ptr::null_mut(),
                         };
