@@ -59,9 +59,9 @@ typedef struct pm_dispatch {
     unsigned int tg_arg_offset[PM_MAX_TG_ARGS]; /* [[threadgroup(i)]] -> arena + offset (bytes) */
     const pm_texture *textures;               /* [PM_MAX_TEXTURES]: [[texture(i)]] -> textures[i] */
     const pm_sampler *samplers;               /* [PM_MAX_SAMPLERS]: [[sampler(i)]] -> samplers[i] */
-    /* CUDA: bit i set = `constant T& x [[buffer(i)]]` reads its set_bytes data from
-       inline_data + (size_t)buffers[i], in the launch's parameters (constant bank), not from
-       device memory (the CPU leaves it 0). */
+    /* CUDA: bit i set = `constant T& x [[buffer(i)]]` reads its set_bytes data (<= 16 bytes)
+       from 16-byte slot k of inline_data, k = i's rank among the kernel's constant-reference
+       buffers (docs/abi.md), in the launch's parameters rather than device memory (CPU: 0). */
     unsigned int inline_mask;
     unsigned char inline_data[PM_INLINE_BYTES] __attribute__((aligned(16)));
 } pm_dispatch;

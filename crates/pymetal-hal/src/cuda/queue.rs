@@ -572,7 +572,6 @@ impl QueueShared {
                     };
                     pd.textures = table(t_off) as *const PmTexture;
                     pd.samplers = table(s_off) as *const PmSampler;
-                    let mut inline_used = 0usize;
                     for (i, b) in d.buffers.iter().enumerate().take(MAX_BUFFERS) {
                         pd.buffers[i] = match b {
                             Some(BufferBinding::Buffer { buffer, offset }) => {
@@ -582,18 +581,16 @@ impl QueueShared {
                                 let s = staging.as_ref().map(|s| s.dev).unwrap_or(0);
                                 let ptr = s + st.bytes_scratch[k] as u64;
                                 k += 1;
-                                // A `constant T&` argument reads small data from the launch's
-                                // parameters: no dependent load from device memory per thread.
-                                let fits = inline_used + data.len() <= crate::abi::INLINE_BYTES;
-                                if p.inline_candidates >> i & 1 == 1 && fits {
-                                    pd.inline_data.0[inline_used..inline_used + data.len()].copy_from_slice(data);
+                                // A small `constant T&` argument reads its data from the launch's
+                                // parameters (slot = its rank among the candidates, as the
+                                // emitter numbers them): no dependent device-memory load.
+                                let cands = p.inline_candidates;
+                                let slot = (cands & ((1u32 << i) - 1)).count_ones() as usize;
+                                if cands >> i & 1 == 1 && slot < msl::INLINE_SLOTS as usize && data.len() <= 16 {
+                                    pd.inline_data.0[16 * slot..16 * slot + data.len()].copy_from_slice(data);
                                     pd.inline_mask |= 1 << i;
-                                    let at = inline_used;
-                                    inline_used = (inline_used + data.len()).next_multiple_of(16);
-                                    at as *mut c_void
-                                } else {
-                                    ptr as *mut c_void
                                 }
+                                ptr as *mut c_void
                             }
                             None => std::ptr::null_mut(),
                         };
