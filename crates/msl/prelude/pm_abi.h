@@ -14,7 +14,6 @@
 #define PM_MAX_MIP_LEVELS 16
 #define PM_MAX_ATTRIBUTES 31  /* [[attribute(i)]] of a vertex function's [[stage_in]] */
 #define PM_MAX_COLOR_ATTACHMENTS 8
-#define PM_INLINE_BYTES 128   /* set_bytes data a CUDA launch carries in its parameters */
 
 /* A texture as shader code sees it. Memory is the linear layout of
    pymetal-hal/src/texture.rs: mip levels one after another; within a level one image per
@@ -59,11 +58,6 @@ typedef struct pm_dispatch {
     unsigned int tg_arg_offset[PM_MAX_TG_ARGS]; /* [[threadgroup(i)]] -> arena + offset (bytes) */
     const pm_texture *textures;               /* [PM_MAX_TEXTURES]: [[texture(i)]] -> textures[i] */
     const pm_sampler *samplers;               /* [PM_MAX_SAMPLERS]: [[sampler(i)]] -> samplers[i] */
-    /* CUDA: bit i set = `constant T& x [[buffer(i)]]` reads its set_bytes data (<= 16 bytes)
-       from 16-byte slot k of inline_data, k = i's rank among the kernel's constant-reference
-       buffers (docs/abi.md), in the launch's parameters rather than device memory (CPU: 0). */
-    unsigned int inline_mask;
-    unsigned char inline_data[PM_INLINE_BYTES] __attribute__((aligned(16)));
 } pm_dispatch;
 
 /* ---- Render stages (CPU) ----------------------------------------------------------- */

@@ -31,7 +31,7 @@ pub mod parse;
 pub mod prelude;
 pub mod preprocess;
 
-pub use emit::{Emitted, EmittedEntry, INLINE_SLOTS};
+pub use emit::{Emitted, EmittedEntry};
 pub use parse::{
     AddressSpace, Binding, Builtin, EntryPoint, FunctionConstant, Interpolation, Param, Reflection, ScalarKind, Slot,
     Stage, StageIo, Varying,

@@ -12,12 +12,6 @@ pub const MAX_SAMPLERS: usize = 16;
 pub const MAX_MIP_LEVELS: usize = 16;
 pub const MAX_ATTRIBUTES: usize = 31;
 pub const MAX_COLOR_ATTACHMENTS: usize = 8;
-pub const INLINE_BYTES: usize = 128;
-
-/// `pm_dispatch.inline_data`: 16-aligned bytes carried in a CUDA launch's parameters.
-#[repr(C, align(16))]
-#[derive(Clone, Copy, Debug)]
-pub struct InlineData(pub [u8; INLINE_BYTES]);
 
 /// `pm_texture`: a texture as shader code sees it (layout in `texture.rs`).
 #[repr(C)]
@@ -84,24 +78,6 @@ pub struct PmDispatch {
     pub textures: *const PmTexture,
     /// `[MAX_SAMPLERS]` (null when the dispatch binds none).
     pub samplers: *const PmSampler,
-    /// CUDA: bit i = `[[buffer(i)]]` is `inline_data + buffers[i]` (0 on the CPU).
-    pub inline_mask: u32,
-    pub inline_data: InlineData,
-}
-
-impl PmDispatch {
-    /// Nothing bound, an empty grid.
-    pub const EMPTY: PmDispatch = PmDispatch {
-        buffers: [std::ptr::null_mut(); MAX_BUFFERS],
-        threadgroups: [0; 3],
-        tg_size: [0; 3],
-        threads: [0; 3],
-        tg_arg_offset: [0; MAX_TG_ARGS],
-        textures: std::ptr::null(),
-        samplers: std::ptr::null(),
-        inline_mask: 0,
-        inline_data: InlineData([0; INLINE_BYTES]),
-    };
 }
 
 // SAFETY: the pointers are device/host addresses handed to kernels; the struct itself is
@@ -172,8 +148,7 @@ pub type PmVertexFn = unsafe extern "C" fn(*const PmDispatch, *mut PmVertexBatch
 /// `extern "C" void pm_fragment_<k>(const pm_dispatch*, pm_fragment_batch*)`.
 pub type PmFragmentFn = unsafe extern "C" fn(*const PmDispatch, *mut PmFragmentBatch);
 
-const _: () = assert!(std::mem::size_of::<PmDispatch>() == 448 + INLINE_BYTES);
-const _: () = assert!(std::mem::offset_of!(PmDispatch, inline_data) == 448);
+const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16);
 const _: () = assert!(std::mem::size_of::<PmTexture>() == 8 + 4 * 8 + 8 * 16);
 const _: () = assert!(std::mem::size_of::<PmSampler>() == 4 * 12);
 const _: () = assert!(std::mem::size_of::<PmVertexBatch>() == 64);

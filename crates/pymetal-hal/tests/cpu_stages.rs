@@ -3,7 +3,7 @@
 //! checked exactly.
 #![cfg(feature = "cpu")]
 
-use pymetal_hal::abi::{PmDispatch, PmFragmentBatch, PmVertexBatch};
+use pymetal_hal::abi::{PmDispatch, PmFragmentBatch, PmSampler, PmTexture, PmVertexBatch};
 use pymetal_hal::cpu::compile::{compile_source, CpuModule};
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -19,7 +19,15 @@ fn build(src: &str, entries: &[&str], constants: &msl::ConstantValues) -> (Arc<C
 fn dispatch(buffers: &[*mut c_void]) -> PmDispatch {
     let mut b = [std::ptr::null_mut(); 32];
     b[..buffers.len()].copy_from_slice(buffers);
-    PmDispatch { buffers: b, ..PmDispatch::EMPTY }
+    PmDispatch {
+        buffers: b,
+        threadgroups: [0; 3],
+        tg_size: [0; 3],
+        threads: [0; 3],
+        tg_arg_offset: [0; 32],
+        textures: std::ptr::null::<PmTexture>(),
+        samplers: std::ptr::null::<PmSampler>(),
+    }
 }
 
 fn bits(v: &[f32]) -> Vec<u32> {

@@ -6,7 +6,6 @@ mod out;
 mod rewrite;
 mod stage;
 mod wrapper;
-pub use wrapper::INLINE_SLOTS;
 
 pub(crate) use keywords::{is_address_space, is_std_attribute};
 pub(crate) use wrapper::template_map;

@@ -343,29 +343,21 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
 fn cuda_constant_locals(ep: &EntryPoint, call: &str) -> (String, String) {
     let mut locals = String::new();
     let mut args = call.to_string();
-    let inline = ep.inline_constant_buffers();
     for (i, p) in ep.params.iter().enumerate() {
         if let (Binding::Buffer(b), crate::parse::AddressSpace::Constant) = (p.binding, p.address_space) {
             let get = format!("pm_wrap::buf<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}])");
             if args.contains(&get) {
-                let slot = (inline & ((1u32 << b.min(31)) - 1)).count_ones();
-                let get = if b < 32 && inline >> b & 1 == 1 && slot < INLINE_SLOTS {
-                    format!("pm_wrap::cinl<pm_wrap::arg_t<pm_F, {i}>>::get(d, {b}u, {slot}u)")
-                } else {
-                    format!("pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}])")
-                };
-                let _ = writeln!(locals, "  pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::type pm_c{i} = {get};");
+                let _ = writeln!(
+                    locals,
+                    "  pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::type pm_c{i} = \
+                     pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}]);"
+                );
                 args = args.replacen(&get, &format!("pm_c{i}"), 1);
             }
         }
     }
     (locals, args)
 }
-
-/// `constant T&` arguments that can travel in the launch's parameters: 16-byte slots, in the
-/// order of their buffer index among `EntryPoint::inline_constant_buffers` (pm_abi.h
-/// `PM_INLINE_BYTES` / 16; the CUDA queue fills them the same way).
-pub const INLINE_SLOTS: u32 = 8;
 
 /// CUDA helper used by the wrappers.
 pub(crate) const CUDA_MIN: &str = r#"static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }
@@ -381,22 +373,6 @@ template <class T> struct cval<T &> {
 template <class T, unsigned N> struct cval<T (&)[N]> {
   using type = T (&)[N];
   static __device__ __forceinline__ type get(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
-};
-/* A small `constant T&` argument whose set_bytes data the host placed in 16-byte slot `slot`
-   of the launch's parameters (pm_abi.h inline_mask): a constant-bank load at a fixed offset
-   instead of a dependent load from device memory. The branch is uniform across the grid. */
-template <class P> struct cinl {
-  static __device__ __forceinline__ typename cval<P>::type get(const pm_dispatch &d, unsigned b, unsigned) {
-    return cval<P>::get((unsigned char *)d.buffers[b]);
-  }
-};
-template <class T> struct cinl<T &> {
-  static __device__ __forceinline__ typename cval<T &>::type get(const pm_dispatch &d, unsigned b, unsigned slot) {
-    if constexpr (sizeof(T) <= 16) {
-      if ((d.inline_mask >> b) & 1u) return *reinterpret_cast<const typename bare<T>::type *>(d.inline_data + 16u * slot);
-    }
-    return cval<T &>::get((unsigned char *)d.buffers[b]);
-  }
 };
 } // namespace pm_wrap
 "#;

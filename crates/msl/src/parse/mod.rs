@@ -94,22 +94,6 @@ pub struct EntryPoint {
     pub io: StageIo,
 }
 
-impl EntryPoint {
-    /// Bit i set: `[[buffer(i)]]` is a `constant T&` argument, which the CUDA wrapper reads
-    /// through `pm_wrap::carg` (from the launch's inline data when the host put set_bytes
-    /// data there: pm_abi.h `inline_mask`). The emitter and the CUDA queue both use this.
-    pub fn inline_constant_buffers(&self) -> u32 {
-        self.params
-            .iter()
-            .filter(|p| p.address_space == AddressSpace::Constant && p.type_text.trim_end().ends_with('&'))
-            .filter_map(|p| match p.binding {
-                Binding::Buffer(b) if b < 32 => Some(1u32 << b),
-                _ => None,
-            })
-            .fold(0, |m, b| m | b)
-    }
-}
-
 /// The scalar type of a vertex attribute, varying or colour output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScalarKind {

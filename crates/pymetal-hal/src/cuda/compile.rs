@@ -251,8 +251,6 @@ pub struct CudaPipeline {
     dyn_smem_limit: AtomicU32,
     max_threads: u32,
     static_smem: u32,
-    /// `EntryPoint::inline_constant_buffers`: which set_bytes data may travel inline.
-    pub(crate) inline_candidates: u32,
 }
 
 // SAFETY: the function handle is usable from any thread; the rest is atomics or immutable.
@@ -280,10 +278,6 @@ impl CudaPipeline {
                 Self::from_module(dev, module, 0, entry)
             }
         }
-        .map(|mut p| {
-            p.inline_candidates = library.entry_point(entry).map_or(0, |e| e.inline_constant_buffers());
-            p
-        })
     }
 
     /// A pipeline of entry `index` of an already compiled module.
@@ -318,7 +312,6 @@ impl CudaPipeline {
             dyn_smem_limit: AtomicU32::new(DEFAULT_DYN_SMEM),
             max_threads,
             static_smem,
-            inline_candidates: 0,
         })
     }
 

@@ -561,8 +561,6 @@ impl QueueShared {
                         tg_arg_offset,
                         textures: std::ptr::null(),
                         samplers: std::ptr::null(),
-                        inline_mask: 0,
-                        inline_data: crate::abi::InlineData([0; crate::abi::INLINE_BYTES]),
                     };
                     let [t_off, s_off] = st.table_scratch[n];
                     n += 1;
@@ -577,19 +575,10 @@ impl QueueShared {
                             Some(BufferBinding::Buffer { buffer, offset }) => {
                                 (buffer_of(buffer).dptr + *offset as u64) as *mut c_void
                             }
-                            Some(BufferBinding::Bytes(data)) => {
+                            Some(BufferBinding::Bytes(_)) => {
                                 let s = staging.as_ref().map(|s| s.dev).unwrap_or(0);
                                 let ptr = s + st.bytes_scratch[k] as u64;
                                 k += 1;
-                                // A small `constant T&` argument reads its data from the launch's
-                                // parameters (slot = its rank among the candidates, as the
-                                // emitter numbers them): no dependent device-memory load.
-                                let cands = p.inline_candidates;
-                                let slot = (cands & ((1u32 << i) - 1)).count_ones() as usize;
-                                if cands >> i & 1 == 1 && slot < msl::INLINE_SLOTS as usize && data.len() <= 16 {
-                                    pd.inline_data.0[16 * slot..16 * slot + data.len()].copy_from_slice(data);
-                                    pd.inline_mask |= 1 << i;
-                                }
                                 ptr as *mut c_void
                             }
                             None => std::ptr::null_mut(),

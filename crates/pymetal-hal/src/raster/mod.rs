@@ -110,7 +110,9 @@ impl VertexLayout {
 
 /// A `pm_dispatch` for a render stage (only buffers, textures and samplers are meaningful).
 pub struct StageDispatch {
-    launch: crate::cpu::exec::Launch,
+    /// Boxed: `ptr()` hands out the block's address, which must survive moves of this value
+    /// (a DrawCtx keeps the pointer next to the StageDispatch it came from).
+    launch: Box<crate::cpu::exec::Launch>,
     _tables: crate::texture::StageTables,
 }
 
@@ -124,7 +126,7 @@ impl StageDispatch {
             }
         }
         let grid = crate::Grid::Threadgroups { groups: [1; 3], threads_per_group: [1; 3] };
-        let mut launch = crate::cpu::exec::Launch::new(&res.buffers, &[], grid)?;
+        let mut launch = Box::new(crate::cpu::exec::Launch::new(&res.buffers, &[], grid)?);
         let tables = crate::texture::stage_tables(&res.textures, &res.samplers)?;
         tables.apply(&mut launch.d);
         Ok(StageDispatch { launch, _tables: tables })

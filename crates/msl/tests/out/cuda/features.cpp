@@ -93,22 +93,6 @@ template <class T, unsigned N> struct cval<T (&)[N]> {
   using type = T (&)[N];
   static __device__ __forceinline__ type get(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
 };
-/* A small `constant T&` argument whose set_bytes data the host placed in 16-byte slot `slot`
-   of the launch's parameters (pm_abi.h inline_mask): a constant-bank load at a fixed offset
-   instead of a dependent load from device memory. The branch is uniform across the grid. */
-template <class P> struct cinl {
-  static __device__ __forceinline__ typename cval<P>::type get(const pm_dispatch &d, unsigned b, unsigned) {
-    return cval<P>::get((unsigned char *)d.buffers[b]);
-  }
-};
-template <class T> struct cinl<T &> {
-  static __device__ __forceinline__ typename cval<T &>::type get(const pm_dispatch &d, unsigned b, unsigned slot) {
-    if constexpr (sizeof(T) <= 16) {
-      if ((d.inline_mask >> b) & 1u) return *reinterpret_cast<const typename bare<T>::type *>(d.inline_data + 16u * slot);
-    }
-    return cval<T &>::get((unsigned char *)d.buffers[b]);
-  }
-};
 } // namespace pm_wrap
 // entry 0: reduce
 extern "C" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d) {
@@ -138,9 +122,9 @@ extern "C" __global__ void pm_entry_1(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::particles);
-  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cinl<pm_wrap::arg_t<pm_F, 1>>::get(d, 1u, 0u);
+  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]);
 #line 39 "features.metal"
-  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
+  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_c1, pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
 #line 1 "<pymetal wrapper>"
 }
 // entry 2: scale_f32_2
