@@ -18,6 +18,8 @@ from ._native import (
     ComputePipelineState,
     Device,
     Fence,
+    Heap,
+    HeapDescriptor,
     Function,
     Library,
     Origin,

@@ -17,6 +17,8 @@ from ._native import (
     ComputePipelineState as ComputePipelineState,
     Device as Device,
     Fence as Fence,
+    Heap as Heap,
+    HeapDescriptor as HeapDescriptor,
     Function as Function,
     Library as Library,
     Origin as Origin,

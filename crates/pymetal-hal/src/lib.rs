@@ -94,6 +94,18 @@ pub struct ExecError {
 pub trait Device: Send + Sync + 'static {
     fn info(&self) -> &DeviceInfo;
     fn new_buffer(&self, length: usize, mode: StorageMode) -> Result<Arc<dyn Buffer>, HalError>;
+    /// A buffer over `offset..offset+length` of `parent` (a buffer of this device), keeping
+    /// `parent` alive: heaps sub-allocate their one allocation this way. The range is checked
+    /// by the caller; the view has the parent's storage mode.
+    fn new_sub_buffer(
+        &self,
+        parent: &Arc<dyn Buffer>,
+        offset: usize,
+        length: usize,
+    ) -> Result<Arc<dyn Buffer>, HalError> {
+        let _ = (parent, offset, length);
+        Err(HalError::Device("this backend cannot create sub-buffers (heaps)".into()))
+    }
     /// A zeroed texture (`desc` validated by the caller).
     fn new_texture(&self, desc: &TextureDesc) -> Result<Arc<dyn Texture>, HalError>;
     /// Compiles `entries` of `library` with `constants` baked in (blocking; call without the GIL).

@@ -160,6 +160,31 @@ impl Device {
         Ok(crate::render::RenderPipelineState { inner: p, device: slf.clone().unbind() })
     }
 
+    /// A heap of `descriptor.size` bytes to place buffers and textures in.
+    fn new_heap(
+        slf: &Bound<'_, Self>,
+        descriptor: PyRef<'_, crate::heap::HeapDescriptor>,
+    ) -> PyResult<crate::heap::Heap> {
+        crate::heap::new_heap(slf, &descriptor)
+    }
+
+    /// (size, align) a buffer of `length` bytes takes in a heap.
+    #[pyo3(signature = (length, options=0))]
+    fn heap_buffer_size_and_align(&self, length: u64, options: u64) -> (u64, u64) {
+        let _ = options;
+        self.inner.heap_buffer_size_and_align(length)
+    }
+
+    /// (size, align) a texture takes in a heap.
+    fn heap_texture_size_and_align(
+        &self,
+        descriptor: PyRef<'_, crate::texture::TextureDescriptor>,
+    ) -> PyResult<(u64, u64)> {
+        self.inner.heap_texture_size_and_align(&descriptor.inner).ok_or_else(|| {
+            crate::errors::validation("Device.heap_texture_size_and_align: unknown texture type or pixel format")
+        })
+    }
+
     /// A fence for `update_fence` / `wait_for_fence`.
     fn new_fence(slf: &Bound<'_, Self>) -> crate::fence::Fence {
         crate::fence::Fence { inner: slf.get().inner.new_fence(), device: slf.clone().unbind() }

@@ -9,6 +9,7 @@ mod device;
 mod enums;
 mod errors;
 mod fence;
+mod heap;
 mod library;
 mod render;
 mod render_desc;
@@ -79,6 +80,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<render::RenderCommandEncoder>()?;
     m.add_class::<render::Viewport>()?;
     m.add_class::<fence::Fence>()?;
+    m.add_class::<heap::HeapDescriptor>()?;
+    m.add_class::<heap::Heap>()?;
     m.add_class::<render::ScissorRect>()?;
     m.add_class::<sampler::SamplerDescriptor>()?;
     m.add_class::<sampler::SamplerState>()?;

@@ -133,6 +133,20 @@ impl Device {
     }
 
     /// A sampler for `[[sampler(i)]]` (validated; see `crate::sampler`).
+    pub fn new_heap(&self, descriptor: &crate::HeapDescriptor) -> Result<crate::Heap, crate::NewHeapError> {
+        crate::Heap::new(self, descriptor)
+    }
+
+    /// (size, align) a buffer of `length` bytes takes in a heap.
+    pub fn heap_buffer_size_and_align(&self, length: u64) -> (u64, u64) {
+        crate::heap::buffer_size_and_align(length)
+    }
+
+    /// (size, align) a texture takes in a heap; None for an unknown type or pixel format.
+    pub fn heap_texture_size_and_align(&self, descriptor: &TextureDescriptor) -> Option<(u64, u64)> {
+        crate::heap::texture_size_and_align(descriptor)
+    }
+
     pub fn new_sampler_state(
         &self,
         descriptor: &crate::SamplerDescriptor,

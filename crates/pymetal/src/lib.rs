@@ -34,6 +34,7 @@ mod command;
 mod device;
 mod encoder;
 mod fence;
+mod heap;
 mod library;
 mod render_desc;
 mod render_encoder;
@@ -57,6 +58,10 @@ pub use encoder::{
     MAX_BUFFER_INDEX, MAX_SAMPLER_INDEX, MAX_SET_BYTES, MAX_TEXTURE_INDEX,
 };
 pub use fence::Fence;
+pub use heap::{
+    heap_type, AlignmentError, Heap, HeapDescriptor, HeapResourceError, NewHeapError, HEAP_BUFFER_ALIGN,
+    HEAP_TEXTURE_ALIGN,
+};
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use render_desc::{
     color_write_mask, DepthStencilDescriptor, RenderPassAttachmentDescriptor, RenderPassColorAttachmentDescriptor,

@@ -122,6 +122,8 @@ struct BufferInner {
     device: Device,
     options: ResourceOptions,
     label: Mutex<String>,
+    /// Set for a buffer placed in a heap: its range, returned when the buffer goes.
+    heap: Option<crate::heap::HeapAllocation>,
 }
 
 impl PartialEq for Buffer {
@@ -162,7 +164,39 @@ impl Buffer {
             .hal()
             .new_buffer(length, mode)
             .map_err(|e| NewBufferError::Device { method, source: Box::new(e) })?;
-        Ok(Buffer(Arc::new(BufferInner { hal, device: device.clone(), options, label: Mutex::new(String::new()) })))
+        Ok(Buffer(Arc::new(BufferInner {
+            hal,
+            device: device.clone(),
+            options,
+            label: Mutex::new(String::new()),
+            heap: None,
+        })))
+    }
+
+    /// A buffer over a heap's sub-allocation `alloc` (`hal` is the view of that range).
+    pub(crate) fn from_heap(
+        hal: Arc<dyn hal::Buffer>,
+        device: &Device,
+        options: ResourceOptions,
+        alloc: crate::heap::HeapAllocation,
+    ) -> Buffer {
+        Buffer(Arc::new(BufferInner {
+            hal,
+            device: device.clone(),
+            options,
+            label: Mutex::new(String::new()),
+            heap: Some(alloc),
+        }))
+    }
+
+    /// The heap this buffer was made from.
+    pub fn heap(&self) -> Option<&crate::heap::Heap> {
+        self.0.heap.as_ref().map(|a| a.heap())
+    }
+
+    /// Offset of this buffer in its heap's memory (0 outside heaps).
+    pub fn heap_offset(&self) -> usize {
+        self.0.heap.as_ref().map_or(0, |a| a.offset())
     }
 
     /// Fills a new buffer with `data` (any storage mode; Private buffers through the

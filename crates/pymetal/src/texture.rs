@@ -188,6 +188,8 @@ struct TextureInner {
     pixel_format: PixelFormat,
     descriptor: TextureDescriptor,
     label: Mutex<String>,
+    /// Set for a texture made from a heap: its reserved range, returned when it goes.
+    heap: Option<crate::heap::HeapAllocation>,
 }
 
 impl PartialEq for Texture {
@@ -313,7 +315,23 @@ impl Texture {
             pixel_format: format,
             descriptor: d.clone(),
             label: Mutex::new(String::new()),
+            heap: None,
         })))
+    }
+
+    /// Attaches a heap range to a texture just created (still unshared).
+    pub(crate) fn with_heap(mut self, alloc: crate::heap::HeapAllocation) -> Texture {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.heap = Some(alloc),
+            // Unreachable: callers pass a texture nobody else holds; the range is then freed.
+            None => drop(alloc),
+        }
+        self
+    }
+
+    /// The heap this texture was made from.
+    pub fn heap(&self) -> Option<&crate::heap::Heap> {
+        self.0.heap.as_ref().map(|a| a.heap())
     }
 
     pub fn hal(&self) -> &Arc<dyn hal::Texture> {

@@ -112,12 +112,29 @@ impl Drop for HostMemory {
     }
 }
 
+/// Where a CPU buffer's bytes live.
+enum CpuMemory {
+    Own(HostMemory),
+    /// A range of another CPU buffer (a heap's sub-allocation): `ptr` points into `parent`,
+    /// which this keeps alive.
+    View {
+        _parent: std::sync::Arc<dyn Buffer>,
+        ptr: *mut u8,
+    },
+}
+
 /// A CPU buffer: host memory whatever the storage mode.
 pub struct CpuBuffer {
-    mem: HostMemory,
+    mem: CpuMemory,
     length: usize,
     mode: StorageMode,
 }
+
+// SAFETY: the view pointer points into `parent`'s memory (Send + Sync plain bytes) kept alive
+// by the same value; HostMemory is Send + Sync.
+unsafe impl Send for CpuBuffer {}
+// SAFETY: as above.
+unsafe impl Sync for CpuBuffer {}
 
 impl CpuBuffer {
     /// Allocates a zeroed buffer; sizes above `max_length` are refused up front.
@@ -131,18 +148,42 @@ impl CpuBuffer {
         let mem = HostMemory::new_zeroed(length)?;
         LIVE_BUFFER_BYTES.fetch_add(length, Ordering::Relaxed);
         LIVE_BUFFERS.fetch_add(1, Ordering::Relaxed);
-        Ok(CpuBuffer { mem, length, mode })
+        Ok(CpuBuffer { mem: CpuMemory::Own(mem), length, mode })
+    }
+
+    /// A view of `offset..offset+length` of the CPU buffer `parent` (same storage mode).
+    /// None when `parent` is not a CPU buffer or the range does not fit.
+    pub fn new_view(parent: &std::sync::Arc<dyn Buffer>, offset: usize, length: usize) -> Option<Self> {
+        let p = parent.as_any().downcast_ref::<CpuBuffer>()?;
+        if offset.checked_add(length)? > p.length {
+            return None;
+        }
+        // SAFETY: offset + length <= parent length, so the pointer stays inside the allocation.
+        let ptr = unsafe { p.ptr().add(offset) };
+        // Views count as buffers but not as bytes: the parent already holds them.
+        LIVE_BUFFERS.fetch_add(1, Ordering::Relaxed);
+        Some(CpuBuffer { mem: CpuMemory::View { _parent: parent.clone(), ptr }, length, mode: p.mode })
     }
 
     /// Base address of the contents.
     pub fn ptr(&self) -> *mut u8 {
-        self.mem.as_ptr()
+        match &self.mem {
+            CpuMemory::Own(m) => m.as_ptr(),
+            CpuMemory::View { ptr, .. } => *ptr,
+        }
+    }
+
+    /// True for a view into another buffer (a heap sub-allocation).
+    pub fn is_view(&self) -> bool {
+        matches!(self.mem, CpuMemory::View { .. })
     }
 }
 
 impl Drop for CpuBuffer {
     fn drop(&mut self) {
-        LIVE_BUFFER_BYTES.fetch_sub(self.length, Ordering::Relaxed);
+        if !self.is_view() {
+            LIVE_BUFFER_BYTES.fetch_sub(self.length, Ordering::Relaxed);
+        }
         LIVE_BUFFERS.fetch_sub(1, Ordering::Relaxed);
     }
 }

@@ -454,6 +454,18 @@ impl Device for CudaDevice {
         Ok(Arc::new(memory::CudaBuffer::new(&self.shared, length, mode)?))
     }
 
+    fn new_sub_buffer(
+        &self,
+        parent: &Arc<dyn Buffer>,
+        offset: usize,
+        length: usize,
+    ) -> Result<Arc<dyn Buffer>, HalError> {
+        self.shared.check_usable()?;
+        memory::CudaBuffer::new_view(parent, offset, length).map(|b| Arc::new(b) as Arc<dyn Buffer>).ok_or_else(|| {
+            HalError::Device("sub-buffer: parent is not a Shared/Private CUDA buffer or the range exceeds it".into())
+        })
+    }
+
     fn new_texture(&self, desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
         self.shared.check_usable()?;
         Ok(Arc::new(super::texture::CudaTexture::new(&self.shared, desc)?))

@@ -28,6 +28,9 @@ pub struct CudaBuffer {
     host_registered: bool,
     /// Managed: the host bytes written since the last upload, as `lo..hi`.
     dirty: Mutex<Option<(usize, usize)>>,
+    /// Set for a view into another buffer (a heap's sub-allocation): `dptr` points into the
+    /// parent's allocation, which this keeps alive, and Drop frees nothing.
+    parent: Option<Arc<dyn Buffer>>,
 }
 
 // SAFETY: the raw pointers are owned allocations, freed only in Drop; access to the dirty
@@ -68,6 +71,7 @@ impl CudaBuffer {
             host_layout: None,
             host_registered: false,
             dirty: Mutex::new(None),
+            parent: None,
         };
         let guard = device.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
         buf.gen = device.generation();
@@ -139,6 +143,28 @@ impl CudaBuffer {
         Ok(())
     }
 
+    /// A view of `offset..offset+length` of the Shared or Private CUDA buffer `parent`
+    /// (`dptr + offset`; same storage mode and generation). None for another backend's
+    /// buffer, a Managed parent (its host copy cannot be split), or a range that does not fit.
+    pub(crate) fn new_view(parent: &Arc<dyn Buffer>, offset: usize, length: usize) -> Option<CudaBuffer> {
+        let p = parent.as_any().downcast_ref::<CudaBuffer>()?;
+        if p.mode == StorageMode::Managed || offset.checked_add(length)? > p.length {
+            return None;
+        }
+        Some(CudaBuffer {
+            device: p.device.clone(),
+            gen: p.gen,
+            length,
+            mode: p.mode,
+            dptr: p.dptr + offset as u64,
+            host: std::ptr::null_mut(),
+            host_layout: None,
+            host_registered: false,
+            dirty: Mutex::new(None),
+            parent: Some(parent.clone()),
+        })
+    }
+
     pub fn mode(&self) -> StorageMode {
         self.mode
     }
@@ -204,6 +230,10 @@ impl Buffer for CudaBuffer {
 
 impl Drop for CudaBuffer {
     fn drop(&mut self) {
+        if self.parent.is_some() {
+            // A view: the parent owns (and frees) the memory.
+            return;
+        }
         let guard = self.device.gate.read();
         if !self.is_lost() && self.device.make_current().is_ok() {
             if self.mode == StorageMode::Shared {

@@ -52,6 +52,17 @@ impl Device for NoopDevice {
         Ok(Arc::new(NoopBuffer::new(length, mode)?))
     }
 
+    fn new_sub_buffer(
+        &self,
+        parent: &Arc<dyn Buffer>,
+        offset: usize,
+        length: usize,
+    ) -> Result<Arc<dyn Buffer>, HalError> {
+        NoopBuffer::new_view(parent, offset, length)
+            .map(|b| Arc::new(b) as Arc<dyn Buffer>)
+            .ok_or_else(|| HalError::Device("sub-buffer: parent is not a noop buffer or the range exceeds it".into()))
+    }
+
     fn new_texture(&self, desc: &crate::TextureDesc) -> Result<Arc<dyn crate::Texture>, HalError> {
         Ok(Arc::new(crate::HostTexture::new(desc)?))
     }

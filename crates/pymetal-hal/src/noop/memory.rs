@@ -13,6 +13,9 @@ pub struct NoopBuffer {
     layout: Layout,
     length: usize,
     mode: StorageMode,
+    /// Set for a view into another noop buffer (heap sub-allocation): it owns `ptr`'s memory
+    /// and this buffer frees nothing.
+    parent: Option<std::sync::Arc<dyn Buffer>>,
 }
 
 // SAFETY: the allocation is owned by the buffer and only reached through raw pointers whose
@@ -31,7 +34,19 @@ impl NoopBuffer {
         if ptr.is_null() {
             return Err(oom("host allocation failed"));
         }
-        Ok(NoopBuffer { ptr, layout, length, mode })
+        Ok(NoopBuffer { ptr, layout, length, mode, parent: None })
+    }
+
+    /// A view of `offset..offset+length` of `parent`; None when it is not a noop buffer or
+    /// the range does not fit.
+    pub fn new_view(parent: &std::sync::Arc<dyn Buffer>, offset: usize, length: usize) -> Option<NoopBuffer> {
+        let p = parent.as_any().downcast_ref::<NoopBuffer>()?;
+        if offset.checked_add(length)? > p.length {
+            return None;
+        }
+        // SAFETY: the range lies inside the parent's allocation.
+        let ptr = unsafe { p.ptr.add(offset) };
+        Some(NoopBuffer { ptr, layout: p.layout, length, mode: p.mode, parent: Some(parent.clone()) })
     }
 
     /// The memory, whatever the storage mode (blits use it).
@@ -42,8 +57,10 @@ impl NoopBuffer {
 
 impl Drop for NoopBuffer {
     fn drop(&mut self) {
-        // SAFETY: `ptr` came from `alloc_zeroed(self.layout)` and is freed once.
-        unsafe { dealloc(self.ptr, self.layout) }
+        if self.parent.is_none() {
+            // SAFETY: `ptr` came from `alloc_zeroed(self.layout)` and is freed once.
+            unsafe { dealloc(self.ptr, self.layout) }
+        }
     }
 }
 
