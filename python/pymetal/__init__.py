@@ -20,6 +20,8 @@ from ._native import (
     Fence,
     Function,
     Library,
+    MetalDrawable,
+    MetalLayer,
     Origin,
     Range,
     SamplerDescriptor,

@@ -19,6 +19,8 @@ from ._native import (
     Fence as Fence,
     Function as Function,
     Library as Library,
+    MetalDrawable as MetalDrawable,
+    MetalLayer as MetalLayer,
     Origin as Origin,
     Range as Range,
     SamplerDescriptor as SamplerDescriptor,

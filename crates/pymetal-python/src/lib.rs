@@ -9,6 +9,7 @@ mod device;
 mod enums;
 mod errors;
 mod fence;
+mod layer;
 mod library;
 mod render;
 mod render_desc;
@@ -79,6 +80,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<render::RenderCommandEncoder>()?;
     m.add_class::<render::Viewport>()?;
     m.add_class::<fence::Fence>()?;
+    m.add_class::<layer::MetalLayer>()?;
+    m.add_class::<layer::MetalDrawable>()?;
     m.add_class::<render::ScissorRect>()?;
     m.add_class::<sampler::SamplerDescriptor>()?;
     m.add_class::<sampler::SamplerState>()?;

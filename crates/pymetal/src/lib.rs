@@ -34,6 +34,7 @@ mod command;
 mod device;
 mod encoder;
 mod fence;
+mod layer;
 mod library;
 mod render_desc;
 mod render_encoder;
@@ -43,6 +44,8 @@ mod resource;
 mod sampler;
 mod texture;
 
+#[cfg(test)]
+mod layer_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]
@@ -57,6 +60,7 @@ pub use encoder::{
     MAX_BUFFER_INDEX, MAX_SAMPLER_INDEX, MAX_SET_BYTES, MAX_TEXTURE_INDEX,
 };
 pub use fence::Fence;
+pub use layer::{LayerError, MetalDrawable, MetalLayer, LAYER_PIXEL_FORMATS, NEXT_DRAWABLE_TIMEOUT};
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use render_desc::{
     color_write_mask, DepthStencilDescriptor, RenderPassAttachmentDescriptor, RenderPassColorAttachmentDescriptor,
