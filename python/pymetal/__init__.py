@@ -22,6 +22,8 @@ from ._native import (
     HeapDescriptor,
     Function,
     Library,
+    MetalDrawable,
+    MetalLayer,
     Origin,
     Range,
     SamplerDescriptor,

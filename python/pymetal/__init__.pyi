@@ -21,6 +21,8 @@ from ._native import (
     HeapDescriptor as HeapDescriptor,
     Function as Function,
     Library as Library,
+    MetalDrawable as MetalDrawable,
+    MetalLayer as MetalLayer,
     Origin as Origin,
     Range as Range,
     SamplerDescriptor as SamplerDescriptor,

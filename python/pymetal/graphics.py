@@ -1,11 +1,13 @@
 """Graphics classes: textures, render pipelines and passes, depth/stencil state, vertex
-descriptors and the render command encoder (samplers arrive with their module).
+descriptors, the render command encoder, and an offscreen MetalLayer/MetalDrawable (samplers arrive with their module).
 
 Everything here is also re-exported at top level.
 """
 
 from ._native import (
     DepthStencilDescriptor,
+    MetalDrawable,
+    MetalLayer,
     DepthStencilState,
     RenderCommandEncoder,
     RenderPassAttachmentDescriptor,
@@ -34,4 +36,5 @@ __all__ = [
     "RenderPassDepthAttachmentDescriptor", "RenderPassStencilAttachmentDescriptor",
     "DepthStencilState", "DepthStencilDescriptor", "StencilDescriptor",
     "VertexDescriptor", "VertexAttributeDescriptor", "VertexBufferLayoutDescriptor",
+    "MetalLayer", "MetalDrawable",
 ]

@@ -176,6 +176,10 @@ labelled_pymethods! { CommandBuffer, device = |cb| cb.queue.get().device;
     fn error(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.inner.error().map(|e| MetalError::new_err(e.message).into_value(py).into_any())
     }
+    /// Presents `drawable` once this command buffer completes (call before commit).
+    fn present_drawable(&self, drawable: &Bound<'_, crate::layer::MetalDrawable>) -> PyResult<()> {
+        self.inner.present_drawable(&drawable.get().inner).py()
+    }
     #[getter]
     fn command_queue(&self, py: Python<'_>) -> Py<CommandQueue> {
         self.queue.clone_ref(py)

@@ -10,6 +10,7 @@ mod enums;
 mod errors;
 mod fence;
 mod heap;
+mod layer;
 mod library;
 mod render;
 mod render_desc;
@@ -82,6 +83,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fence::Fence>()?;
     m.add_class::<heap::HeapDescriptor>()?;
     m.add_class::<heap::Heap>()?;
+    m.add_class::<layer::MetalLayer>()?;
+    m.add_class::<layer::MetalDrawable>()?;
     m.add_class::<render::ScissorRect>()?;
     m.add_class::<sampler::SamplerDescriptor>()?;
     m.add_class::<sampler::SamplerState>()?;

@@ -35,6 +35,7 @@ mod device;
 mod encoder;
 mod fence;
 mod heap;
+mod layer;
 mod library;
 mod render_desc;
 mod render_encoder;
@@ -44,6 +45,8 @@ mod resource;
 mod sampler;
 mod texture;
 
+#[cfg(test)]
+mod layer_tests;
 #[cfg(test)]
 mod render_tests;
 #[cfg(test)]
@@ -62,6 +65,7 @@ pub use heap::{
     heap_type, AlignmentError, Heap, HeapDescriptor, HeapResourceError, NewHeapError, HEAP_BUFFER_ALIGN,
     HEAP_TEXTURE_ALIGN,
 };
+pub use layer::{LayerError, MetalDrawable, MetalLayer, LAYER_PIXEL_FORMATS, NEXT_DRAWABLE_TIMEOUT};
 pub use library::{ComputePipelineState, Function, FunctionType, Library, NewLibraryError, NewPipelineError};
 pub use render_desc::{
     color_write_mask, DepthStencilDescriptor, RenderPassAttachmentDescriptor, RenderPassColorAttachmentDescriptor,
