@@ -2,6 +2,7 @@
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union, final, overload
 
 import numpy as np
+from typing_extensions import disjoint_base
 import numpy.typing as npt
 
 from .enums import (
@@ -335,6 +336,7 @@ class ComputePipelineState:
     def device(self) -> Device: ...
 
 
+@final
 class TextureDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -416,6 +418,7 @@ class Texture:
     label: str
 
 # ---------------------------------------------------------------- render
+@final
 class RenderPipelineColorAttachmentDescriptor:
     def __init__(self) -> None: ...
     pixel_format: PixelFormat
@@ -428,6 +431,7 @@ class RenderPipelineColorAttachmentDescriptor:
     alpha_blend_operation: BlendOperation
     write_mask: int
 
+@final
 class RenderPipelineDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -448,18 +452,21 @@ class RenderPipelineState:
     @property
     def device(self) -> Device: ...
 
+@final
 class VertexAttributeDescriptor:
     def __init__(self) -> None: ...
     format: VertexFormat
     offset: int
     buffer_index: int
 
+@final
 class VertexBufferLayoutDescriptor:
     def __init__(self) -> None: ...
     stride: int
     step_function: VertexStepFunction
     step_rate: int
 
+@final
 class VertexDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -468,6 +475,7 @@ class VertexDescriptor:
     def layout(self, index: int) -> VertexBufferLayoutDescriptor: ...
     def reset(self) -> None: ...
 
+@final
 class StencilDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -479,6 +487,7 @@ class StencilDescriptor:
     read_mask: int
     write_mask: int
 
+@final
 class DepthStencilDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -496,6 +505,7 @@ class DepthStencilState:
     @property
     def device(self) -> Device: ...
 
+@disjoint_base
 class RenderPassAttachmentDescriptor:
     texture: Optional[Texture]
     level: int
@@ -504,18 +514,22 @@ class RenderPassAttachmentDescriptor:
     load_action: LoadAction
     store_action: StoreAction
 
+@final
 class RenderPassColorAttachmentDescriptor(RenderPassAttachmentDescriptor):
     @property
     def clear_color(self) -> ClearColor: ...
     @clear_color.setter
     def clear_color(self, value: Union[ClearColor, Tuple[float, float, float, float]]) -> None: ...
 
+@final
 class RenderPassDepthAttachmentDescriptor(RenderPassAttachmentDescriptor):
     clear_depth: float
 
+@final
 class RenderPassStencilAttachmentDescriptor(RenderPassAttachmentDescriptor):
     clear_stencil: int
 
+@final
 class RenderPassDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -526,10 +540,11 @@ class RenderPassDescriptor:
     @property
     def stencil_attachment(self) -> RenderPassStencilAttachmentDescriptor: ...
 
+@final
 class Viewport:
-    def __init__(
-        self, origin_x: float, origin_y: float, width: float, height: float, znear: float = 0.0, zfar: float = 1.0
-    ) -> None: ...
+    def __new__(
+        cls, origin_x: float, origin_y: float, width: float, height: float, znear: float = 0.0, zfar: float = 1.0
+    ) -> Viewport: ...
     origin_x: float
     origin_y: float
     width: float
@@ -537,8 +552,9 @@ class Viewport:
     znear: float
     zfar: float
 
+@final
 class ScissorRect:
-    def __init__(self, x: int, y: int, width: int, height: int) -> None: ...
+    def __new__(cls, x: int, y: int, width: int, height: int) -> ScissorRect: ...
     x: int
     y: int
     width: int
@@ -563,15 +579,21 @@ class RenderCommandEncoder:
     def set_triangle_fill_mode(self, mode: int) -> None: ...
     def set_blend_color(self, red: float, green: float, blue: float, alpha: float) -> None: ...
     @overload
-    def set_viewport(self, origin_x: Viewport) -> None: ...
-    @overload
     def set_viewport(
-        self, origin_x: float, origin_y: float, width: float, height: float, znear: float = 0.0, zfar: float = 1.0
+        self, origin_x: Viewport, origin_y: None = None, width: None = None, height: None = None,
+        znear: float = 0.0, zfar: float = 1.0,
     ) -> None: ...
     @overload
-    def set_scissor_rect(self, x: ScissorRect) -> None: ...
+    def set_viewport(
+        self, origin_x: float, origin_y: Optional[float] = None, width: Optional[float] = None,
+        height: Optional[float] = None, znear: float = 0.0, zfar: float = 1.0,
+    ) -> None: ...
     @overload
-    def set_scissor_rect(self, x: int, y: int, width: int, height: int) -> None: ...
+    def set_scissor_rect(self, x: ScissorRect, y: None = None, width: None = None, height: None = None) -> None: ...
+    @overload
+    def set_scissor_rect(
+        self, x: int, y: Optional[int] = None, width: Optional[int] = None, height: Optional[int] = None
+    ) -> None: ...
     def draw_primitives(
         self, primitive_type: int, vertex_start: int, vertex_count: int, instance_count: int = 1, base_instance: int = 0
     ) -> None: ...
@@ -601,6 +623,7 @@ class Fence:
     def device(self) -> Device: ...
     label: str
 
+@final
 class HeapDescriptor:
     def __init__(self) -> None: ...
     @staticmethod
@@ -629,6 +652,7 @@ class Heap:
     def new_buffer(self, length: int, options: Optional[int] = None) -> Optional[Buffer]: ...
     def new_texture(self, descriptor: TextureDescriptor) -> Optional[Texture]: ...
 
+@final
 class SamplerDescriptor:
     def __init__(self) -> None: ...
     @staticmethod

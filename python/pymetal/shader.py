@@ -227,8 +227,9 @@ class ShaderPreprocessor:
         for line in _logical_lines(source):
             m = _DIRECTIVE.match(line)
             kind = m.group(1) if m else None
+            arg = m.group(2) if m else ""
             if conditionals and kind in ("ifdef", "ifndef"):
-                name = m.group(2).strip().split()[0] if m.group(2).strip() else ""
+                name = arg.strip().split()[0] if arg.strip() else ""
                 if not name:
                     raise SyntaxError(f"#{kind} without a macro name{self._where(path)}")
                 cond = (name in ctx.defines) == (kind == "ifdef")
@@ -266,11 +267,11 @@ class ShaderPreprocessor:
                 continue
             if conditionals and kind in ("define", "undef"):
                 self._learn_define(line, ctx.defines)
-            if kind == "pragma" and m.group(2).strip() == "once" and path is not None:
+            if kind == "pragma" and arg.strip() == "once" and path is not None:
                 ctx.once.add(path)
                 continue
             if includes and kind == "include":
-                out.extend(self._include(m.group(2), line, path, ctx, includes, conditionals))
+                out.extend(self._include(arg, line, path, ctx, includes, conditionals))
                 continue
             out.append(line)
         if conditionals and stack:
@@ -334,7 +335,7 @@ class ShaderPreprocessor:
                     out_lines.append(line)
             elif kind in ("if", "elif"):
                 # Protect the operands of defined(...)
-                protected = {}
+                protected: Dict[str, str] = {}
 
                 def keep(mm: "re.Match[str]") -> str:
                     if (mm.group(1) or mm.group(2)) in defines:
@@ -504,8 +505,8 @@ def create_compute_kernel(
     _check_name(name)
     params: List[str] = []
     seen = set()
-    for i, spec in enumerate(buffers):
-        spec = tuple(spec)
+    for i, given in enumerate(buffers):
+        spec = tuple(given)
         if len(spec) == 2:
             bname, btype = spec
             access = "read_write"
