@@ -257,17 +257,7 @@ mod tests {
     use crate::{StorageMode, Texture};
 
     fn desc(format: PixelFormat, size: [u32; 3], mips: u32, slices: u32, kind: u32) -> TextureDesc {
-        TextureDesc {
-            width: size[0],
-            height: size[1],
-            depth: size[2],
-            mip_levels: mips,
-            slices,
-            bytes_per_pixel: format.bytes_per_pixel(),
-            format,
-            texture_type: kind,
-            storage_mode: StorageMode::Shared,
-        }
+        TextureDesc::new(format, kind, size, mips, slices, StorageMode::Shared)
     }
 
     /// The bytes of (slice, level).

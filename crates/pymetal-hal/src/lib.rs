@@ -28,6 +28,15 @@ pub mod texture;
 pub use format::{FormatKind, PixelFormat};
 pub use texture::{stage_tables, HostTexture, StageTables, TexelRegion, Texture, TextureDesc};
 
+/// The message of a caught panic (for errors that report internal failures).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
 /// Which backend a device belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum BackendKind {

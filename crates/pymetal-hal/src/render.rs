@@ -11,117 +11,137 @@ use std::sync::Arc;
 use crate::abi::{PmSampler, MAX_ATTRIBUTES, MAX_COLOR_ATTACHMENTS};
 use crate::{Buffer, BufferBinding, PixelFormat, Texture};
 
-/// MTLBlendFactor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum BlendFactor {
-    Zero = 0,
-    One = 1,
-    SourceColor = 2,
-    OneMinusSourceColor = 3,
-    SourceAlpha = 4,
-    OneMinusSourceAlpha = 5,
-    DestinationColor = 6,
-    OneMinusDestinationColor = 7,
-    DestinationAlpha = 8,
-    OneMinusDestinationAlpha = 9,
-    SourceAlphaSaturated = 10,
-    BlendColor = 11,
-    OneMinusBlendColor = 12,
-    BlendAlpha = 13,
-    OneMinusBlendAlpha = 14,
+/// A Metal enum with its raw values: the variants, `ALL`, and `from_raw` (how the object
+/// model turns a value given from Python into the enum, or refuses it).
+macro_rules! metal_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $value:expr),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u32)]
+        pub enum $name {
+            $($variant = $value),+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The variant with Metal's raw value `v`.
+            pub fn from_raw(v: u32) -> Option<$name> {
+                Self::ALL.iter().copied().find(|x| *x as u32 == v)
+            }
+        }
+    };
 }
 
-/// MTLBlendOperation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum BlendOperation {
-    Add = 0,
-    Subtract = 1,
-    ReverseSubtract = 2,
-    Min = 3,
-    Max = 4,
+metal_enum! {
+    /// MTLBlendFactor.
+    BlendFactor {
+        Zero = 0,
+        One = 1,
+        SourceColor = 2,
+        OneMinusSourceColor = 3,
+        SourceAlpha = 4,
+        OneMinusSourceAlpha = 5,
+        DestinationColor = 6,
+        OneMinusDestinationColor = 7,
+        DestinationAlpha = 8,
+        OneMinusDestinationAlpha = 9,
+        SourceAlphaSaturated = 10,
+        BlendColor = 11,
+        OneMinusBlendColor = 12,
+        BlendAlpha = 13,
+        OneMinusBlendAlpha = 14,
+    }
 }
 
-/// MTLCompareFunction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum CompareFunction {
-    Never = 0,
-    Less = 1,
-    Equal = 2,
-    LessEqual = 3,
-    Greater = 4,
-    NotEqual = 5,
-    GreaterEqual = 6,
-    Always = 7,
+metal_enum! {
+    /// MTLBlendOperation.
+    BlendOperation {
+        Add = 0,
+        Subtract = 1,
+        ReverseSubtract = 2,
+        Min = 3,
+        Max = 4,
+    }
 }
 
-/// MTLStencilOperation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum StencilOperation {
-    Keep = 0,
-    Zero = 1,
-    Replace = 2,
-    IncrementClamp = 3,
-    DecrementClamp = 4,
-    Invert = 5,
-    IncrementWrap = 6,
-    DecrementWrap = 7,
+metal_enum! {
+    /// MTLCompareFunction.
+    CompareFunction {
+        Never = 0,
+        Less = 1,
+        Equal = 2,
+        LessEqual = 3,
+        Greater = 4,
+        NotEqual = 5,
+        GreaterEqual = 6,
+        Always = 7,
+    }
 }
 
-/// MTLPrimitiveType.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum PrimitiveType {
-    Point = 0,
-    Line = 1,
-    LineStrip = 2,
-    Triangle = 3,
-    TriangleStrip = 4,
+metal_enum! {
+    /// MTLStencilOperation.
+    StencilOperation {
+        Keep = 0,
+        Zero = 1,
+        Replace = 2,
+        IncrementClamp = 3,
+        DecrementClamp = 4,
+        Invert = 5,
+        IncrementWrap = 6,
+        DecrementWrap = 7,
+    }
 }
 
-/// MTLCullMode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum CullMode {
-    None = 0,
-    Front = 1,
-    Back = 2,
+metal_enum! {
+    /// MTLPrimitiveType.
+    PrimitiveType {
+        Point = 0,
+        Line = 1,
+        LineStrip = 2,
+        Triangle = 3,
+        TriangleStrip = 4,
+    }
 }
 
-/// MTLWinding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum Winding {
-    Clockwise = 0,
-    CounterClockwise = 1,
+metal_enum! {
+    /// MTLCullMode.
+    CullMode {
+        None = 0,
+        Front = 1,
+        Back = 2,
+    }
 }
 
-/// MTLTriangleFillMode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum TriangleFillMode {
-    Fill = 0,
-    Lines = 1,
+metal_enum! {
+    /// MTLWinding.
+    Winding {
+        Clockwise = 0,
+        CounterClockwise = 1,
+    }
 }
 
-/// MTLLoadAction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum LoadAction {
-    DontCare = 0,
-    Load = 1,
-    Clear = 2,
+metal_enum! {
+    /// MTLTriangleFillMode.
+    TriangleFillMode {
+        Fill = 0,
+        Lines = 1,
+    }
 }
 
-/// MTLStoreAction (multisample resolves are refused by validation: no MSAA yet).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum StoreAction {
-    DontCare = 0,
-    Store = 1,
+metal_enum! {
+    /// MTLLoadAction.
+    LoadAction {
+        DontCare = 0,
+        Load = 1,
+        Clear = 2,
+    }
+}
+
+metal_enum! {
+    /// MTLStoreAction (multisample resolves are refused by validation: no MSAA yet).
+    StoreAction {
+        DontCare = 0,
+        Store = 1,
+    }
 }
 
 /// Blending and write mask of one colour attachment (MTLRenderPipelineColorAttachmentDescriptor).
@@ -148,13 +168,13 @@ pub struct VertexAttribute {
     pub buffer_index: u32,
 }
 
-/// MTLVertexStepFunction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum StepFunction {
-    Constant = 0,
-    PerVertex = 1,
-    PerInstance = 2,
+metal_enum! {
+    /// MTLVertexStepFunction.
+    StepFunction {
+        Constant = 0,
+        PerVertex = 1,
+        PerInstance = 2,
+    }
 }
 
 /// How vertex buffer `i` is walked.
@@ -263,12 +283,12 @@ pub struct ScissorRect {
     pub height: u32,
 }
 
-/// MTLIndexType.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u32)]
-pub enum IndexType {
-    UInt16 = 0,
-    UInt32 = 1,
+metal_enum! {
+    /// MTLIndexType.
+    IndexType {
+        UInt16 = 0,
+        UInt32 = 1,
+    }
 }
 
 /// The index buffer of an indexed draw.

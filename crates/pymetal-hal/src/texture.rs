@@ -28,6 +28,27 @@ pub struct TextureDesc {
 }
 
 impl TextureDesc {
+    /// A texture of `format`, `texture_type` (MTLTextureType raw value) and level-0 `size`.
+    pub fn new(
+        format: PixelFormat,
+        texture_type: u32,
+        size: [u32; 3],
+        mip_levels: u32,
+        slices: u32,
+        storage_mode: StorageMode,
+    ) -> TextureDesc {
+        TextureDesc {
+            width: size[0],
+            height: size[1],
+            depth: size[2],
+            mip_levels,
+            slices,
+            bytes_per_pixel: format.bytes_per_pixel(),
+            format,
+            texture_type,
+            storage_mode,
+        }
+    }
     /// Width, height and depth of mip level `level`.
     pub fn level_size(&self, level: u32) -> [u32; 3] {
         let s = |v: u32| (v >> level.min(31)).max(1);
@@ -231,17 +252,7 @@ mod tests {
     fn stage_tables_are_null_when_empty_and_indexed_otherwise() {
         let empty = stage_tables(&[None, None], &[None]).unwrap();
         assert!(empty.textures_ptr().is_null() && empty.samplers_ptr().is_null());
-        let desc = TextureDesc {
-            width: 4,
-            height: 2,
-            depth: 1,
-            mip_levels: 2,
-            slices: 1,
-            bytes_per_pixel: 4,
-            format: PixelFormat::RGBA8Unorm,
-            texture_type: 2,
-            storage_mode: StorageMode::Shared,
-        };
+        let desc = TextureDesc::new(PixelFormat::RGBA8Unorm, 2, [4, 2, 1], 2, 1, StorageMode::Shared);
         let tex: Arc<dyn Texture> = Arc::new(HostTexture::new(&desc).unwrap());
         let s = PmSampler { mag_filter: 1, ..Default::default() };
         let t = stage_tables(&[None, None, Some(tex.clone())], &[None, Some(s)]).unwrap();

@@ -196,24 +196,7 @@ fn blend_ref(st: &ColorAttachmentState, s: [f32; 4], d: [f32; 4], bc: [f32; 4]) 
 
 #[test]
 fn every_blend_factor_and_operation() {
-    use BlendFactor::*;
-    let factors = [
-        Zero,
-        One,
-        SourceColor,
-        OneMinusSourceColor,
-        SourceAlpha,
-        OneMinusSourceAlpha,
-        DestinationColor,
-        OneMinusDestinationColor,
-        DestinationAlpha,
-        OneMinusDestinationAlpha,
-        SourceAlphaSaturated,
-        BlendColor,
-        OneMinusBlendColor,
-        BlendAlpha,
-        OneMinusBlendAlpha,
-    ];
+    let factors = BlendFactor::ALL;
     let ops = [
         BlendOperation::Add,
         BlendOperation::Subtract,
@@ -230,7 +213,7 @@ fn every_blend_factor_and_operation() {
     let mut states = Vec::new();
     let mut k = 0;
     for (i, &sf) in factors.iter().enumerate() {
-        for &df in &factors {
+        for &df in factors {
             let op = ops[(k + i) % ops.len()];
             let aop = ops[(k + 2) % ops.len()];
             let st = ColorAttachmentState {

@@ -187,11 +187,7 @@ fn truncated<T: Clone>(v: &[Option<T>]) -> Vec<Option<T>> {
 }
 
 fn primitive(method: &'static str, v: u32) -> Result<hr::PrimitiveType, DrawError> {
-    use hr::PrimitiveType::*;
-    [Point, Line, LineStrip, Triangle, TriangleStrip]
-        .into_iter()
-        .find(|p| *p as u32 == v)
-        .ok_or(DrawError::InvalidEnum { method, value: v, kind: "PrimitiveType" })
+    hr::PrimitiveType::from_raw(v).ok_or(DrawError::InvalidEnum { method, value: v, kind: "PrimitiveType" })
 }
 
 impl RenderCommandEncoder {
@@ -376,8 +372,7 @@ impl RenderCommandEncoder {
     pub fn set_cull_mode(&self, mode: u32) -> Result<(), RenderEncodeError> {
         let method = "RenderCommandEncoder.set_cull_mode";
         self.check_open(method)?;
-        use hr::CullMode::*;
-        let m = [None, Front, Back].into_iter().find(|m| *m as u32 == mode).ok_or(RenderEncodeError::InvalidEnum {
+        let m = hr::CullMode::from_raw(mode).ok_or(RenderEncodeError::InvalidEnum {
             method,
             value: mode,
             kind: "CullMode",
@@ -389,11 +384,11 @@ impl RenderCommandEncoder {
     pub fn set_front_facing_winding(&self, winding: u32) -> Result<(), RenderEncodeError> {
         let method = "RenderCommandEncoder.set_front_facing_winding";
         self.check_open(method)?;
-        use hr::Winding::*;
-        let w = [Clockwise, CounterClockwise]
-            .into_iter()
-            .find(|w| *w as u32 == winding)
-            .ok_or(RenderEncodeError::InvalidEnum { method, value: winding, kind: "Winding" })?;
+        let w = hr::Winding::from_raw(winding).ok_or(RenderEncodeError::InvalidEnum {
+            method,
+            value: winding,
+            kind: "Winding",
+        })?;
         lock(&self.0.state).front_facing = w;
         Ok(())
     }

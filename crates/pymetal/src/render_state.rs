@@ -56,51 +56,6 @@ pub fn vertex_format_info(raw: u32) -> Option<(u32, AttributeKind, u32)> {
     })
 }
 
-fn blend_factor(v: u32) -> Option<hr::BlendFactor> {
-    use hr::BlendFactor::*;
-    [
-        Zero,
-        One,
-        SourceColor,
-        OneMinusSourceColor,
-        SourceAlpha,
-        OneMinusSourceAlpha,
-        DestinationColor,
-        OneMinusDestinationColor,
-        DestinationAlpha,
-        OneMinusDestinationAlpha,
-        SourceAlphaSaturated,
-        BlendColor,
-        OneMinusBlendColor,
-        BlendAlpha,
-        OneMinusBlendAlpha,
-    ]
-    .into_iter()
-    .find(|f| *f as u32 == v)
-}
-
-fn blend_operation(v: u32) -> Option<hr::BlendOperation> {
-    use hr::BlendOperation::*;
-    [Add, Subtract, ReverseSubtract, Min, Max].into_iter().find(|f| *f as u32 == v)
-}
-
-pub(crate) fn compare_function(v: u32) -> Option<hr::CompareFunction> {
-    use hr::CompareFunction::*;
-    [Never, Less, Equal, LessEqual, Greater, NotEqual, GreaterEqual, Always].into_iter().find(|f| *f as u32 == v)
-}
-
-fn stencil_operation(v: u32) -> Option<hr::StencilOperation> {
-    use hr::StencilOperation::*;
-    [Keep, Zero, Replace, IncrementClamp, DecrementClamp, Invert, IncrementWrap, DecrementWrap]
-        .into_iter()
-        .find(|f| *f as u32 == v)
-}
-
-fn step_function(v: u32) -> Option<hr::StepFunction> {
-    use hr::StepFunction::*;
-    [Constant, PerVertex, PerInstance].into_iter().find(|f| *f as u32 == v)
-}
-
 /// Why `Device.new_render_pipeline_state` refused a descriptor or failed to compile.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -272,10 +227,15 @@ fn color_attachments(
     let mut formats = [None; MAX_COLOR_ATTACHMENTS];
     for (index, a) in d.color_attachments.iter().enumerate() {
         let factor = |field: &'static str, v: u32| {
-            blend_factor(v).ok_or(E::InvalidBlendValue { index, field, value: v, kind: "BlendFactor" })
+            hr::BlendFactor::from_raw(v).ok_or(E::InvalidBlendValue { index, field, value: v, kind: "BlendFactor" })
         };
         let op = |field: &'static str, v: u32| {
-            blend_operation(v).ok_or(E::InvalidBlendValue { index, field, value: v, kind: "BlendOperation" })
+            hr::BlendOperation::from_raw(v).ok_or(E::InvalidBlendValue {
+                index,
+                field,
+                value: v,
+                kind: "BlendOperation",
+            })
         };
         let source_rgb = factor("source_rgb_blend_factor", a.source_rgb_blend_factor)?;
         let destination_rgb = factor("destination_rgb_blend_factor", a.destination_rgb_blend_factor)?;
@@ -334,7 +294,8 @@ fn vertex_descriptor(
         }
         let buffer = a.buffer_index as usize;
         let l = &vd.layouts[buffer];
-        let step = step_function(l.step_function).ok_or(E::InvalidStepFunction { buffer, value: l.step_function })?;
+        let step = hr::StepFunction::from_raw(l.step_function)
+            .ok_or(E::InvalidStepFunction { buffer, value: l.step_function })?;
         if step != hr::StepFunction::Constant {
             if l.stride == 0 || !l.stride.is_multiple_of(4) || l.stride > u32::MAX as u64 {
                 return Err(E::LayoutStride { buffer, stride: l.stride });
@@ -549,10 +510,11 @@ fn stencil_face(face: &'static str, s: &StencilDescriptor) -> Result<hr::Stencil
             "back_face_stencil.depth_stencil_pass_operation",
         ]
     };
-    let op =
-        |field: &'static str, value: u32| stencil_operation(value).ok_or(D::InvalidStencilOperation { field, value });
+    let op = |field: &'static str, value: u32| {
+        hr::StencilOperation::from_raw(value).ok_or(D::InvalidStencilOperation { field, value })
+    };
     Ok(hr::StencilFace {
-        compare: compare_function(s.stencil_compare_function)
+        compare: hr::CompareFunction::from_raw(s.stencil_compare_function)
             .ok_or(D::InvalidCompareFunction { field: names[0], value: s.stencil_compare_function })?,
         stencil_failure: op(names[1], s.stencil_failure_operation)?,
         depth_failure: op(names[2], s.depth_failure_operation)?,
@@ -586,11 +548,12 @@ impl std::fmt::Debug for DepthStencilState {
 
 impl DepthStencilState {
     pub(crate) fn new(device: &Device, d: &DepthStencilDescriptor) -> Result<Self, NewDepthStencilStateError> {
-        let depth_compare =
-            compare_function(d.depth_compare_function).ok_or(NewDepthStencilStateError::InvalidCompareFunction {
+        let depth_compare = hr::CompareFunction::from_raw(d.depth_compare_function).ok_or(
+            NewDepthStencilStateError::InvalidCompareFunction {
                 field: "depth_compare_function",
                 value: d.depth_compare_function,
-            })?;
+            },
+        )?;
         let state = hr::DepthStencilState {
             depth_compare,
             depth_write: d.depth_write_enabled,

@@ -296,17 +296,9 @@ impl Texture {
             return Err(E::InvalidUsage(d.usage));
         }
         let slices = if kind == TextureType::TypeCube { 6 } else { d.array_length as u32 };
-        let desc = hal::TextureDesc {
-            width: d.width as u32,
-            height: d.height as u32,
-            depth: d.depth as u32,
-            mip_levels: d.mipmap_level_count as u32,
-            slices,
-            bytes_per_pixel: format.bytes_per_pixel(),
-            format,
-            texture_type: kind as u32,
-            storage_mode: d.storage_mode,
-        };
+        let size = [d.width as u32, d.height as u32, d.depth as u32];
+        let desc =
+            hal::TextureDesc::new(format, kind as u32, size, d.mipmap_level_count as u32, slices, d.storage_mode);
         let hal = device.hal().new_texture(&desc).map_err(|e| E::Device(Box::new(e)))?;
         Ok(Texture(Arc::new(TextureInner {
             hal,

@@ -274,14 +274,7 @@ fn run_task(launch: &Launch, kernel: Kernel, chunk: u64, groups: u64, t: u64) ->
     let last = (first + chunk).min(groups);
     match catch_unwind(AssertUnwindSafe(|| run_chunk_here(launch, kernel, first, last))) {
         Ok(r) => r,
-        Err(p) => {
-            let what = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(format!("internal error while running the kernel: {what}"))
-        }
+        Err(p) => Err(format!("internal error while running the kernel: {}", crate::panic_message(p.as_ref()))),
     }
 }
 

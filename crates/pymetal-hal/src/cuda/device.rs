@@ -423,14 +423,10 @@ fn enumerate_once() -> Enumerated {
     };
     match std::panic::catch_unwind(run) {
         Ok(e) => e,
-        Err(p) => {
-            let what = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "unknown panic".into());
-            Enumerated { devices: Vec::new(), reason: Some(format!("the CUDA driver could not be used: {what}")) }
-        }
+        Err(p) => Enumerated {
+            devices: Vec::new(),
+            reason: Some(format!("the CUDA driver could not be used: {}", crate::panic_message(p.as_ref()))),
+        },
     }
 }
 

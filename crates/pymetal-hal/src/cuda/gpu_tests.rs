@@ -207,17 +207,7 @@ fn gpu_shared_over_ask_is_refused() {
 // ------------------------------------------------------------------ textures
 
 fn tex_desc(format: PixelFormat, size: [u32; 3], mips: u32, slices: u32, kind: u32) -> TextureDesc {
-    TextureDesc {
-        width: size[0],
-        height: size[1],
-        depth: size[2],
-        mip_levels: mips,
-        slices,
-        bytes_per_pixel: format.bytes_per_pixel(),
-        format,
-        texture_type: kind,
-        storage_mode: StorageMode::Shared,
-    }
+    TextureDesc::new(format, kind, size, mips, slices, StorageMode::Shared)
 }
 
 #[allow(clippy::mut_from_ref)] // a test view of managed memory, used with the queue idle

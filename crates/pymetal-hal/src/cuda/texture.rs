@@ -289,18 +289,8 @@ mod tests {
     use crate::{PixelFormat, StorageMode};
 
     fn desc(size: [u32; 3], mips: u32, slices: u32) -> TextureDesc {
-        let format = PixelFormat::RGBA8Unorm;
-        TextureDesc {
-            width: size[0],
-            height: size[1],
-            depth: size[2],
-            mip_levels: mips,
-            slices,
-            bytes_per_pixel: format.bytes_per_pixel(),
-            format,
-            texture_type: if size[2] > 1 { 7 } else { 3 },
-            storage_mode: StorageMode::Shared,
-        }
+        let kind = if size[2] > 1 { 7 } else { 3 };
+        TextureDesc::new(PixelFormat::RGBA8Unorm, kind, size, mips, slices, StorageMode::Shared)
     }
 
     /// Runs plans on host memory (addresses are host pointers), as the driver would.

@@ -371,12 +371,7 @@ pub fn run_pass(pool: Option<&rayon::ThreadPool>, pass: &RenderPass) -> ExecResu
     match catch_unwind(AssertUnwindSafe(|| run_pass_inner(pool, pass))) {
         Ok(r) => r,
         Err(p) => {
-            let what = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(ExecError { message: format!("internal error while rendering: {what}") })
+            Err(ExecError { message: format!("internal error while rendering: {}", crate::panic_message(p.as_ref())) })
         }
     }
 }
