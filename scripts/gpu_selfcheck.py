@@ -255,14 +255,14 @@ def _():
     np.testing.assert_array_equal(view(y, np.float32), np.full(1000, 4, np.float32))
 
 
-@check("kernel fault -> Error with a message; later use works or says why (own process)")
+@check("out-of-bounds kernel: shader validation catches it and the GPU keeps working; unvalidated fault -> Error, later use works or says why (own process)")
 def _():
     # A fault poisons the NVIDIA driver for the whole process, so it runs in a child process
     # and the checks after this one keep a healthy GPU.
     child = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_fault_child.py")
     out = subprocess.run([sys.executable, child], capture_output=True, text=True, env=os.environ, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    return " | ".join(ln for ln in out.stdout.splitlines() if ln.split(":")[0] in ("FAULT", "AFTER", "CPU device"))
+    return " | ".join(ln for ln in out.stdout.splitlines() if ln.split(":")[0] in ("VALIDATED", "VALIDATED AFTER", "FAULT", "AFTER", "CPU device"))
 
 
 @check("compile error names the user's line")

@@ -77,3 +77,4 @@ def test_cuda_fault_in_child_process():
     out = subprocess.run([sys.executable, child], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "FAULT:" in out.stdout and "AFTER:" in out.stdout and "CPU device: works" in out.stdout, out.stdout
+    assert "VALIDATED AFTER: the GPU keeps working" in out.stdout, out.stdout

@@ -83,12 +83,14 @@ class CompileOptions:
     include_paths: List[str]
     fast_math: bool
     file_name: str
+    shader_validation: bool
     def __new__(
         cls,
         defines: Union[Mapping[str, _Define], Sequence[str], None] = None,
         include_paths: Optional[Sequence[str]] = None,
         fast_math: bool = False,
         file_name: Optional[str] = None,
+        shader_validation: bool = False,
     ) -> CompileOptions: ...
     @property
     def defines(self) -> Dict[str, str]: ...

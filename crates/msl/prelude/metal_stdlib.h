@@ -21,6 +21,7 @@
 #include "matrix.h"
 #include "sync.h"
 #include "atomic.h"
+#include "checked.h"
 #include "simd.h"
 #include "simdgroup_matrix.h"
 #if !defined(PM_NO_TEXTURES) /* msl::emit defines it when the source names no texture or sampler */

@@ -47,6 +47,19 @@ typedef struct pm_sampler {
     float lod_min_clamp, lod_max_clamp;
 } pm_sampler;
 
+/* Shader validation (docs/abi.md §6): the first out-of-bounds access of a dispatch through
+   a checked buffer argument. Zeroed by the backend before the dispatch; `hit` is claimed
+   atomically by the first faulting thread, which then fills in the rest. */
+typedef struct pm_fault {
+    unsigned int hit;                 /* 0: no fault */
+    unsigned int buffer;              /* [[buffer(i)]] */
+    unsigned int thread[3];           /* thread_position_in_grid of the faulting thread */
+    unsigned int access_size;         /* bytes of the access */
+    unsigned long long offset;        /* byte offset of the access from the binding's start
+                                         (two's complement when before it) */
+    unsigned long long length;        /* bytes bound at that index */
+} pm_fault;
+
 /* One dispatch, as the wrapper sees it. Passed by pointer on the CPU and by value
    (__grid_constant__) on CUDA. */
 typedef struct pm_dispatch {
@@ -58,6 +71,10 @@ typedef struct pm_dispatch {
     unsigned int tg_arg_offset[PM_MAX_TG_ARGS]; /* [[threadgroup(i)]] -> arena + offset (bytes) */
     const pm_texture *textures;               /* [PM_MAX_TEXTURES]: [[texture(i)]] -> textures[i] */
     const pm_sampler *samplers;               /* [PM_MAX_SAMPLERS]: [[sampler(i)]] -> samplers[i] */
+    /* Shader validation only (null otherwise): bytes bound at each [[buffer(i)]] from its
+       offset to the end of the buffer (0 when unbound), and where to report a fault. */
+    const unsigned long long *buffer_len;     /* [PM_MAX_BUFFERS] */
+    pm_fault *fault;
 } pm_dispatch;
 
 /* ---- Render stages (CPU) ----------------------------------------------------------- */

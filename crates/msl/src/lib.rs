@@ -50,11 +50,20 @@ pub struct Options {
     pub defines: Vec<(String, String)>,
     pub include_paths: Vec<PathBuf>,
     pub fast_math: bool,
+    /// Shader validation (docs/abi.md §6): kernel buffer arguments are bounds-checked and
+    /// out-of-bounds accesses are reported through `pm_dispatch.fault` instead of happening.
+    pub shader_validation: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { file_name: "<source>".into(), defines: Vec::new(), include_paths: Vec::new(), fast_math: false }
+        Options {
+            file_name: "<source>".into(),
+            defines: Vec::new(),
+            include_paths: Vec::new(),
+            fast_math: false,
+            shader_validation: false,
+        }
     }
 }
 

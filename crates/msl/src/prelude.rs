@@ -25,6 +25,7 @@ const FILES: &[(&str, &str)] = &[
     ("matrix.h", include_str!("../prelude/matrix.h")),
     ("sync.h", include_str!("../prelude/sync.h")),
     ("atomic.h", include_str!("../prelude/atomic.h")),
+    ("checked.h", include_str!("../prelude/checked.h")),
     ("simd.h", include_str!("../prelude/simd.h")),
     ("simdgroup_matrix.h", include_str!("../prelude/simdgroup_matrix.h")),
     ("sampler.h", include_str!("../prelude/sampler.h")),

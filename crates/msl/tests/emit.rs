@@ -139,3 +139,37 @@ fn threadgroup_sites_only_for_reachable_code() {
     assert!(e.contains("PM_TG_VAR(0, pm_tg_t_1, b)"), "{e}");
     assert!(e.contains("PM_TG_VAR(1, pm_tg_t_2, c)"), "{e}");
 }
+
+#[test]
+fn shader_validation_checks_buffer_pointers_that_are_only_accessed() {
+    let src = r#"
+#include <metal_stdlib>
+using namespace metal;
+template <typename T> T first(const device T* p) { return p[0]; }
+kernel void k(device const float* a [[buffer(0)]], device float* b [[buffer(1)]],
+              device const float* c [[buffer(2)]], device atomic_uint* n [[buffer(3)]],
+              constant uint& m [[buffer(4)]], uint i [[thread_position_in_grid]]) {
+    a += 1;
+    b[i] = *a + a[i] + first(c);
+    atomic_fetch_add_explicit(n, m, memory_order_relaxed);
+}
+"#;
+    let opts = Options { file_name: "v.metal".into(), shader_validation: true, ..Options::default() };
+    let lib = Library::new(src, &opts).unwrap();
+    for target in [Target::Cpu, Target::Cuda] {
+        let e = lib.emit(target, &["k"], &ConstantValues::default()).unwrap();
+        let user = e.source.split(msl::emit::USER_CODE_MARKER).nth(1).unwrap();
+        assert!(e.source.starts_with("#define PM_NO_TEXTURES 1\n#define PM_SHADER_VALIDATION 1\n"));
+        // a and b are only accessed: checked; c is passed to a template, n is atomic: raw.
+        assert!(user.contains("::pm_chk::ptr< const float> a"), "{user}");
+        assert!(user.contains("::pm_chk::ptr< float> b"), "{user}");
+        assert!(!user.contains("::pm_chk::ptr< const float> c"), "{user}");
+        assert!(!user.contains("atomic_uint> n"), "{user}");
+        assert!(user.contains("pm_wrap::chk<pm_wrap::arg_t<pm_F, 4>>::get("), "{user}");
+        assert_eq!(e.entries[0].group_symbol, None, "validated CPU kernels run per thread");
+    }
+    let plain = Library::new(src, &Options { shader_validation: false, ..opts }).unwrap();
+    let e = plain.emit(Target::Cpu, &["k"], &ConstantValues::default()).unwrap();
+    let user = e.source.split(msl::emit::USER_CODE_MARKER).nth(1).unwrap();
+    assert!(!user.contains("pm_chk") && !e.source.contains("#define PM_SHADER_VALIDATION"));
+}

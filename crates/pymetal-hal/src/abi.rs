@@ -78,6 +78,60 @@ pub struct PmDispatch {
     pub textures: *const PmTexture,
     /// `[MAX_SAMPLERS]` (null when the dispatch binds none).
     pub samplers: *const PmSampler,
+    /// Shader validation only: `[MAX_BUFFERS]` bytes bound per `[[buffer(i)]]` (else null).
+    pub buffer_len: *const u64,
+    /// Shader validation only: where the first out-of-bounds access is reported (else null).
+    pub fault: *mut PmFault,
+}
+
+impl PmDispatch {
+    /// A dispatch of `threadgroups` groups of `tg_size` threads (`threads` in all) with
+    /// nothing bound.
+    pub fn new(threadgroups: [u32; 3], tg_size: [u32; 3], threads: [u32; 3]) -> PmDispatch {
+        PmDispatch {
+            buffers: [std::ptr::null_mut(); MAX_BUFFERS],
+            threadgroups,
+            tg_size,
+            threads,
+            tg_arg_offset: [0; MAX_TG_ARGS],
+            textures: std::ptr::null(),
+            samplers: std::ptr::null(),
+            buffer_len: std::ptr::null(),
+            fault: std::ptr::null_mut(),
+        }
+    }
+}
+
+/// `pm_fault` (docs/abi.md §6): the first out-of-bounds access of a validated dispatch.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PmFault {
+    /// 0: no fault.
+    pub hit: u32,
+    pub buffer: u32,
+    pub thread: [u32; 3],
+    pub access_size: u32,
+    /// Byte offset from the binding's start (two's complement when before it).
+    pub offset: u64,
+    pub length: u64,
+}
+
+impl PmFault {
+    /// What went wrong, for the command buffer's error (`kernel`: the kernel's name).
+    pub fn describe(&self, kernel: &str) -> String {
+        let [x, y, z] = self.thread;
+        let at = self.offset as i64;
+        let place = if at < 0 {
+            format!("{} bytes before its start", at.unsigned_abs())
+        } else {
+            format!("byte offset {at}, where {} bytes are bound", self.length)
+        };
+        format!(
+            "shader validation: kernel '{kernel}' thread ({x}, {y}, {z}) accessed buffer({}) out of bounds: \
+             {} bytes at {place}. The access was discarded (reads gave junk, writes went nowhere)",
+            self.buffer, self.access_size
+        )
+    }
 }
 
 // SAFETY: the pointers are device/host addresses handed to kernels; the struct itself is
@@ -148,7 +202,8 @@ pub type PmVertexFn = unsafe extern "C" fn(*const PmDispatch, *mut PmVertexBatch
 /// `extern "C" void pm_fragment_<k>(const pm_dispatch*, pm_fragment_batch*)`.
 pub type PmFragmentFn = unsafe extern "C" fn(*const PmDispatch, *mut PmFragmentBatch);
 
-const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16);
+const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16 + 16);
+const _: () = assert!(std::mem::size_of::<PmFault>() == 4 * 6 + 8 * 2);
 const _: () = assert!(std::mem::size_of::<PmTexture>() == 8 + 4 * 8 + 8 * 16);
 const _: () = assert!(std::mem::size_of::<PmSampler>() == 4 * 12);
 const _: () = assert!(std::mem::size_of::<PmVertexBatch>() == 64);

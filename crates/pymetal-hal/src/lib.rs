@@ -173,6 +173,26 @@ pub enum BufferBinding {
     Bytes(Arc<[u8]>),
 }
 
+impl BufferBinding {
+    /// Bytes a kernel may access: from the offset to the end of the buffer, or the data.
+    pub fn bound_length(&self) -> u64 {
+        match self {
+            BufferBinding::Buffer { buffer, offset } => buffer.length().saturating_sub(*offset) as u64,
+            BufferBinding::Bytes(data) => data.len() as u64,
+        }
+    }
+}
+
+/// Shader validation: the bytes bound at each `[[buffer(i)]]` (`pm_dispatch.buffer_len`,
+/// docs/abi.md §6), 0 where nothing is bound.
+pub fn bound_lengths(buffers: &[Option<BufferBinding>]) -> [u64; abi::MAX_BUFFERS] {
+    let mut out = [0u64; abi::MAX_BUFFERS];
+    for (slot, b) in out.iter_mut().zip(buffers) {
+        *slot = b.as_ref().map_or(0, BufferBinding::bound_length);
+    }
+    out
+}
+
 /// How a dispatch's grid was given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Grid {

@@ -268,15 +268,7 @@ mod tests {
         assert_eq!((ts[2].width, ts[2].mip_levels, ts[2].level_offset[1]), (4, 2, 32));
         assert_eq!(ss[1], s);
         assert_eq!(ss[0], PmSampler::default());
-        let mut d = PmDispatch {
-            buffers: [std::ptr::null_mut(); crate::abi::MAX_BUFFERS],
-            threadgroups: [0; 3],
-            tg_size: [0; 3],
-            threads: [0; 3],
-            tg_arg_offset: [0; crate::abi::MAX_TG_ARGS],
-            textures: std::ptr::null(),
-            samplers: std::ptr::null(),
-        };
+        let mut d = PmDispatch::new([0; 3], [0; 3], [0; 3]);
         t.apply(&mut d);
         assert_eq!(d.textures, t.textures_ptr());
     }

@@ -19,15 +19,7 @@ fn build(src: &str, entries: &[&str], constants: &msl::ConstantValues) -> (Arc<C
 fn dispatch(buffers: &[*mut c_void]) -> PmDispatch {
     let mut b = [std::ptr::null_mut(); 32];
     b[..buffers.len()].copy_from_slice(buffers);
-    PmDispatch {
-        buffers: b,
-        threadgroups: [0; 3],
-        tg_size: [0; 3],
-        threads: [0; 3],
-        tg_arg_offset: [0; 32],
-        textures: std::ptr::null::<PmTexture>(),
-        samplers: std::ptr::null::<PmSampler>(),
-    }
+    PmDispatch { buffers: b, ..PmDispatch::new([0; 3], [0; 3], [0; 3]) }
 }
 
 fn bits(v: &[f32]) -> Vec<u32> {

@@ -45,7 +45,8 @@ pub fn with_bytes<R>(obj: &Bound<'_, PyAny>, f: impl FnOnce(&[u8]) -> R) -> PyRe
 }
 
 /// `options` of `new_library_with_source`: None, a `CompileOptions`, or a dict with keys
-/// `defines` (dict or list of names), `include_paths`, `fast_math`, `file_name`.
+/// `defines` (dict or list of names), `include_paths`, `fast_math`, `file_name`,
+/// `shader_validation`.
 pub fn compile_options(obj: Option<&Bound<'_, PyAny>>) -> PyResult<msl::Options> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(msl::Options::default()) };
     if let Ok(o) = obj.cast::<CompileOptions>() {
@@ -62,9 +63,10 @@ pub fn compile_options(obj: Option<&Bound<'_, PyAny>>) -> PyResult<msl::Options>
             "include_paths" => out.include_paths = include_paths(&v)?,
             "fast_math" | "fast_math_enabled" => out.fast_math = v.is_truthy()?,
             "file_name" | "filename" => out.file_name = v.extract()?,
+            "shader_validation" => out.shader_validation = v.is_truthy()?,
             _ => {
                 return Err(PyValueError::new_err(format!(
-                    "unknown compile option {key:?} (expected defines, include_paths, fast_math, file_name)"
+                    "unknown compile option {key:?} (expected defines, include_paths, fast_math, file_name, shader_validation)"
                 )))
             }
         }

@@ -11,8 +11,10 @@ use crate::enums;
 
 /// Options of `Device.new_library_with_source` (MTLCompileOptions plus include paths).
 ///
-/// `CompileOptions(defines=None, include_paths=None, fast_math=False, file_name="<source>")`;
-/// `defines` is a dict name → value (True → "1") or a list of names / "NAME=VALUE" strings.
+/// `CompileOptions(defines=None, include_paths=None, fast_math=False, file_name="<source>",
+/// shader_validation=False)`; `defines` is a dict name → value (True → "1") or a list of names /
+/// "NAME=VALUE" strings. `shader_validation` bounds-checks kernel buffer arguments (also on
+/// for every library with `PYMETAL_SHADER_VALIDATION=1` or `MTL_SHADER_VALIDATION=1`).
 #[pyclass(module = "pymetal", from_py_object)]
 #[derive(Clone)]
 pub struct CompileOptions {
@@ -23,6 +25,8 @@ pub struct CompileOptions {
     fast_math: bool,
     #[pyo3(get, set)]
     file_name: String,
+    #[pyo3(get, set)]
+    shader_validation: bool,
 }
 
 impl CompileOptions {
@@ -32,6 +36,7 @@ impl CompileOptions {
             defines: self.defines.clone(),
             include_paths: self.include_paths.clone(),
             fast_math: self.fast_math,
+            shader_validation: self.shader_validation,
         })
     }
 }
@@ -39,12 +44,13 @@ impl CompileOptions {
 #[pymethods]
 impl CompileOptions {
     #[new]
-    #[pyo3(signature = (defines=None, include_paths=None, fast_math=false, file_name=None))]
+    #[pyo3(signature = (defines=None, include_paths=None, fast_math=false, file_name=None, shader_validation=false))]
     fn new(
         defines: Option<&Bound<'_, PyAny>>,
         include_paths: Option<&Bound<'_, PyAny>>,
         fast_math: bool,
         file_name: Option<String>,
+        shader_validation: bool,
     ) -> PyResult<Self> {
         Ok(CompileOptions {
             defines: match defines {
@@ -57,6 +63,7 @@ impl CompileOptions {
             },
             fast_math,
             file_name: file_name.unwrap_or_else(|| "<source>".into()),
+            shader_validation,
         })
     }
 
@@ -91,8 +98,8 @@ impl CompileOptions {
     }
     fn __repr__(&self) -> String {
         format!(
-            "CompileOptions(defines={:?}, include_paths={:?}, fast_math={}, file_name={:?})",
-            self.defines, self.include_paths, self.fast_math, self.file_name
+            "CompileOptions(defines={:?}, include_paths={:?}, fast_math={}, file_name={:?}, shader_validation={})",
+            self.defines, self.include_paths, self.fast_math, self.file_name, self.shader_validation
         )
     }
 }

@@ -157,6 +157,7 @@ impl Device {
     /// Compiles MSL source: preprocess and reflect (`msl`), then let the backend compile every
     /// entry point once so that errors surface here, as on Metal. Blocking.
     pub fn new_library_with_source(&self, source: &str, options: &msl::Options) -> Result<Library, NewLibraryError> {
+        let options = &with_env_validation(options);
         let lib = msl::Library::new(source, options).map_err(NewLibraryError::Compile)?;
         self.0.hal.check_library(&lib)?;
         Ok(Library::new(self.clone(), source.to_string(), options.clone(), lib.reflection))
@@ -171,6 +172,7 @@ impl Device {
         options: &msl::Options,
         reflection: msl::Reflection,
     ) -> Result<Library, NewLibraryError> {
+        let options = &with_env_validation(options);
         let mut lib = msl::Library::new(source, options).map_err(NewLibraryError::Compile)?;
         lib.reflection = reflection.clone();
         self.0.hal.check_library(&lib)?;
@@ -263,4 +265,13 @@ mod tests {
         assert!(matches!(select(&all, "vulkan"), Err(SelectDeviceError::UnknownName(_))));
         assert!(matches!(select(&all, "cuda:x"), Err(SelectDeviceError::UnknownName(_))));
     }
+}
+
+/// `options` with shader validation switched on when the environment asks for it for every
+/// library: `PYMETAL_SHADER_VALIDATION=1`, or Apple's `MTL_SHADER_VALIDATION=1`.
+fn with_env_validation(options: &msl::Options) -> msl::Options {
+    let on = |name: &str| std::env::var(name).is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "no" | "off"));
+    let mut o = options.clone();
+    o.shader_validation |= on("PYMETAL_SHADER_VALIDATION") || on("MTL_SHADER_VALIDATION");
+    o
 }

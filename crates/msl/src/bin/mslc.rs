@@ -1,19 +1,20 @@
 //! `mslc`: the MSL front end from the command line, for debugging and CI.
 //!
 //! ```text
-//! mslc [--target cpu|cuda] [-I DIR] [-D NAME[=VALUE]] [--entry NAME]... [--reflect] [--compile] FILE.metal
+//! mslc [--target cpu|cuda] [-I DIR] [-D NAME[=VALUE]] [--entry NAME]... [--validate] [--reflect] [--compile] FILE.metal
 //! ```
 //! Prints the generated C++ (all kernels by default), or the reflection with `--reflect`;
 //! `--compile` also compiles the CPU translation unit with `$PYMETAL_CXX` or the first of
 //! `c++`, `g++`, `clang++` on `PATH`. Errors go to stderr as `FILE:LINE:COL: error: ...`
-//! with the source line and a caret; the exit status is then 1.
+//! with the source line and a caret; the exit status is then 1. `--validate` emits the
+//! shader-validation form (bounds-checked buffer arguments, docs/abi.md §6).
 
 use msl::{diag, Binding, ConstantValues, Diagnostic, Library, Options, Stage, Target};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 const USAGE: &str =
-    "usage: mslc [--target cpu|cuda] [-I DIR] [-D NAME[=VALUE]] [--entry NAME]... [--reflect] [--compile] FILE.metal";
+    "usage: mslc [--target cpu|cuda] [-I DIR] [-D NAME[=VALUE]] [--entry NAME]... [--validate] [--reflect] [--compile] FILE.metal";
 
 struct Args {
     target: Target,
@@ -44,6 +45,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "-D" => opts.defines.push(define(&value("-D")?)),
             "--entry" => entries.push(value("--entry")?),
             "--reflect" => reflect = true,
+            "--validate" => opts.shader_validation = true,
             "--compile" => compile = true,
             "-h" | "--help" => return Err(USAGE.into()),
             s if s.starts_with("-I") && s.len() > 2 => opts.include_paths.push(s[2..].into()),

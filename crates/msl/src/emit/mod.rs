@@ -22,6 +22,9 @@ pub struct EmittedEntry {
     pub symbol: String,
     /// `pm_group_<k>` (CPU, when no barrier or SIMD-group operation is reachable).
     pub group_symbol: Option<String>,
+    /// `pm_entry_<k>_exact` (CUDA kernels): the same kernel without clipping of partial edge
+    /// groups, for grids that are whole threadgroups in every dimension.
+    pub exact_symbol: Option<String>,
     pub uses_sync: bool,
     /// `pm_static_tg_<k>` (CPU): the entry's static threadgroup memory in bytes (docs/abi.md §2).
     pub static_tg_symbol: Option<String>,
@@ -75,7 +78,8 @@ pub fn emit(
         eps.push(ep);
         indices.extend(an.reflection.entry_points.iter().position(|e| e.name == *name));
     }
-    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, target, constants, &indices);
+    let validation = lib.options.shader_validation;
+    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, target, constants, &indices, validation);
     rw.run()?;
     let user = std::mem::replace(&mut rw.out.s, String::new());
 
@@ -84,6 +88,9 @@ pub fn emit(
     let textures =
         lib.pp.tokens.iter().any(|t| t.kind == crate::lex::TokenKind::Ident && keywords::is_texture_name(&t.text));
     let mut source = if textures { String::new() } else { "#define PM_NO_TEXTURES 1\n".to_string() };
+    if validation {
+        source.push_str("#define PM_SHADER_VALIDATION 1\n");
+    }
     source.push_str(&crate::prelude::source(target));
     if !source.ends_with('\n') {
         source.push('\n');
@@ -92,6 +99,9 @@ pub fn emit(
     source.push_str(&user);
     let mut w = String::new();
     w.push_str(wrapper::HELPERS);
+    if validation {
+        w.push_str(wrapper::CHECKED_HELPERS);
+    }
     match target {
         // The prelude's target_cpu.h defines the current-thread pointer; older preludes did not.
         Target::Cpu if !source.contains("pm_cur") => w.push_str(wrapper::CPU_CUR),
@@ -111,16 +121,18 @@ pub fn emit(
                 name: ep.name.clone(),
                 symbol,
                 group_symbol: None,
+                exact_symbol: None,
                 uses_sync: false,
                 static_tg_symbol: None,
             });
             continue;
         }
-        wrapper::wrapper(&mut w, k, ep, target, file);
+        wrapper::wrapper(&mut w, k, ep, target, file, validation);
         out_entries.push(EmittedEntry {
             name: ep.name.clone(),
             symbol: format!("pm_entry_{k}"),
-            group_symbol: (target == Target::Cpu && !ep.uses_sync).then(|| format!("pm_group_{k}")),
+            group_symbol: (target == Target::Cpu && !ep.uses_sync && !validation).then(|| format!("pm_group_{k}")),
+            exact_symbol: (target == Target::Cuda).then(|| format!("pm_entry_{k}_exact")),
             uses_sync: ep.uses_sync,
             static_tg_symbol: wrapper::static_tg(&mut w, k, ep, &an, &lib.pp.tokens, indices[k], target),
         });
@@ -134,6 +146,6 @@ pub fn emit(
 pub fn validate(lib: &Library) -> Result<(), Diagnostic> {
     let an = parse::analyze(&lib.pp)?;
     let constants = ConstantValues::default();
-    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, Target::Cpu, &constants, &[]);
+    let mut rw = rewrite::Rewriter::new(&lib.pp, &an, Target::Cpu, &constants, &[], lib.options.shader_validation);
     rw.run()
 }

@@ -50,6 +50,10 @@ pub(crate) struct Rewriter<'a> {
     /// Last significant (emitted or consumed) token.
     prev: Option<usize>,
     pending_ns: bool,
+    /// Shader validation: `(type start, '*')` of kernel buffer pointers, whose type becomes
+    /// `::pm_chk::ptr<T>` (see `Analysis::checked_decls`); empty without validation.
+    checked_open: HashSet<usize>,
+    checked_star: HashSet<usize>,
 }
 
 impl<'a> Rewriter<'a> {
@@ -61,7 +65,9 @@ impl<'a> Rewriter<'a> {
         target: Target,
         constants: &'a ConstantValues,
         entries: &[usize],
+        validation: bool,
     ) -> Self {
+        let checked = if validation { an.checked_decls.as_slice() } else { &[] };
         let mut removed: HashMap<usize, usize> = an.removed.iter().copied().collect();
         removed.extend(duplicate_members(&pp.tokens, &an.matching));
         removed.extend(duplicate_functions(&pp.tokens, &an.matching));
@@ -84,6 +90,8 @@ impl<'a> Rewriter<'a> {
             paren: 0,
             prev: None,
             pending_ns: false,
+            checked_open: checked.iter().map(|d| d.0).collect(),
+            checked_star: checked.iter().map(|d| d.1).collect(),
         }
     }
 
@@ -134,6 +142,14 @@ impl<'a> Rewriter<'a> {
         }
         if let Some(&f) = self.fc_at.get(&i) {
             return self.function_constant(f);
+        }
+        if self.checked_star.contains(&i) {
+            self.emit_text(">", i);
+            self.prev = Some(i);
+            return Ok(i + 1);
+        }
+        if self.checked_open.contains(&i) {
+            self.emit_text("::pm_chk::ptr<", i);
         }
         let toks = self.toks;
         let t = &toks[i];

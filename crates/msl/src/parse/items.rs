@@ -7,6 +7,7 @@ use super::{EntryPoint, FunctionConstant, Param, Reflection, Stage};
 use crate::lex::{Token, TokenKind};
 use crate::preprocess::Preprocessed;
 use crate::Diagnostic;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 // Entry-point parameters: bindings, address spaces, built-ins.
@@ -28,6 +29,9 @@ pub(crate) struct Analysis {
     pub entry_roots: Vec<(Option<usize>, Vec<String>)>,
     /// Per entry point (same order): the members of its stage interface (vertex/fragment).
     pub io_members: Vec<IoMembers>,
+    /// Kernel buffer parameters declared as a plain pointer (`device const T* p`): the token
+    /// starting the type and the `*`. Shader validation makes their type a checked pointer.
+    pub checked_decls: Vec<(usize, usize)>,
 }
 
 impl Analysis {
@@ -100,8 +104,10 @@ pub(crate) fn analyze(pp: &Preprocessed) -> Result<Analysis, Diagnostic> {
         int_consts: HashMap::new(),
         ns: Vec::new(),
         structs: Vec::new(),
+        checked_decls: RefCell::new(Vec::new()),
     };
     s.decl_list(0, toks.len(), 0)?;
+    let checked_decls = s.checked_decls.take();
     let (entry_points, removed, fconsts, function_constants, units, entry_roots, io_members) = s.finish()?;
     Ok(Analysis {
         reflection: Reflection { entry_points, function_constants },
@@ -111,6 +117,7 @@ pub(crate) fn analyze(pp: &Preprocessed) -> Result<Analysis, Diagnostic> {
         units,
         entry_roots,
         io_members,
+        checked_decls,
     })
 }
 
@@ -164,6 +171,8 @@ struct Scanner<'a> {
     int_consts: HashMap<String, i64>,
     ns: Vec<String>,
     structs: Vec<StructDef>,
+    /// See [`Analysis::checked_decls`] (filled while parameters are parsed, which is `&self`).
+    checked_decls: RefCell<Vec<(usize, usize)>>,
 }
 
 type Finished = (

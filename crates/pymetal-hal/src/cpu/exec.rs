@@ -47,15 +47,7 @@ fn exec_err(message: impl Into<String>) -> ExecError {
 impl Launch {
     /// Resolves bindings and the grid. Buffers must be CPU buffers (checked).
     pub fn new(buffers: &[Option<BufferBinding>], threadgroup_memory: &[u32], grid: Grid) -> Result<Self, ExecError> {
-        let mut d = PmDispatch {
-            buffers: [std::ptr::null_mut(); MAX_BUFFERS],
-            threadgroups: [0; 3],
-            tg_size: [0; 3],
-            threads: [0; 3],
-            tg_arg_offset: [0; MAX_TG_ARGS],
-            textures: std::ptr::null(),
-            samplers: std::ptr::null(),
-        };
+        let mut d = PmDispatch::new([0; 3], [0; 3], [0; 3]);
         let mut keep = Vec::new();
         for (i, b) in buffers.iter().enumerate().take(MAX_BUFFERS) {
             d.buffers[i] = match b {

@@ -16,12 +16,24 @@ pub struct CpuPipeline {
     kernel: Kernel,
     name: String,
     static_tg: u32,
+    /// Compiled with shader validation: dispatches get `buffer_len` and a fault block.
+    validated: bool,
     _module: Arc<CpuModule>,
 }
 
 impl CpuPipeline {
     pub fn new(module: Arc<CpuModule>, kernel: Kernel, name: String) -> Self {
-        CpuPipeline { kernel, name, static_tg: 0, _module: module }
+        CpuPipeline { kernel, name, static_tg: 0, validated: false, _module: module }
+    }
+
+    /// Marks a pipeline compiled with shader validation.
+    pub fn with_validation(mut self, on: bool) -> Self {
+        self.validated = on;
+        self
+    }
+
+    pub fn validated(&self) -> bool {
+        self.validated
     }
 
     /// Sets the static threadgroup memory length reported by the pipeline.
@@ -95,7 +107,9 @@ pub fn build(library: &msl::Library, entry: &str, constants: &msl::ConstantValue
     let kernel = Kernel { entry: module.entry(&e.symbol)?, group };
     let static_tg = e.static_tg_symbol.as_deref().and_then(|s| module.static_tg(s)).unwrap_or(0);
     let static_tg = u32::try_from(static_tg).unwrap_or(u32::MAX);
-    Ok(CpuPipeline::new(module, kernel, entry.to_string()).with_static_threadgroup_memory(static_tg))
+    Ok(CpuPipeline::new(module, kernel, entry.to_string())
+        .with_static_threadgroup_memory(static_tg)
+        .with_validation(library.options.shader_validation))
 }
 
 /// Compiles every kernel of `library` once (errors surface at library creation).

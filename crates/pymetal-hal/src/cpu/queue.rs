@@ -7,6 +7,7 @@
 use super::exec::{self, Launch};
 use super::memory::CpuBuffer;
 use super::pipeline::CpuPipeline;
+use crate::abi::PmFault;
 use crate::{Buffer, Command, Dispatch, ExecError, HalError, Queue, Submission};
 use std::any::Any;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -164,9 +165,22 @@ fn run_dispatch(pool: Option<&rayon::ThreadPool>, d: &Dispatch) -> Result<(), Ex
         host_tex(t)?;
     }
     let tables = crate::stage_tables(&d.textures, &d.samplers)?;
-    let launch = Launch::new(&d.buffers, &d.threadgroup_memory, d.grid)?.with_tables(tables);
+    let mut launch = Launch::new(&d.buffers, &d.threadgroup_memory, d.grid)?.with_tables(tables);
+    // Shader validation: the kernel reports its first out-of-bounds access here.
+    let lengths = crate::bound_lengths(&d.buffers);
+    let mut fault = PmFault::default();
+    if pipeline.validated() {
+        launch.d.buffer_len = lengths.as_ptr();
+        launch.d.fault = &mut fault;
+    }
     exec::run(pool, &launch, pipeline.kernel())
-        .map_err(|e| ExecError { message: format!("kernel '{}': {}", pipeline.name(), e.message) })
+        .map_err(|e| ExecError { message: format!("kernel '{}': {}", pipeline.name(), e.message) })?;
+    // SAFETY: the dispatch has finished; nothing writes the block any more.
+    let fault = unsafe { std::ptr::read_volatile(&fault) };
+    match fault.hit {
+        0 => Ok(()),
+        _ => Err(ExecError { message: fault.describe(pipeline.name()) }),
+    }
 }
 
 impl Queue for CpuQueue {

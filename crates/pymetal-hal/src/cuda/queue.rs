@@ -7,7 +7,7 @@ use super::device::{check, DeviceShared, DriverError};
 use super::memory::CudaBuffer;
 use super::render;
 use super::texture::{self as tex, texture_of};
-use crate::abi::{PmDispatch, PmSampler, PmTexture, MAX_BUFFERS, MAX_SAMPLERS, MAX_TEXTURES, MAX_TG_ARGS};
+use crate::abi::{PmDispatch, PmFault, PmSampler, PmTexture, MAX_BUFFERS, MAX_SAMPLERS, MAX_TEXTURES, MAX_TG_ARGS};
 use crate::{BufferBinding, Command, CompletedFn, ExecError, Grid, HalError, Queue, StorageMode, Submission};
 use cudarc::driver::sys;
 use std::any::Any;
@@ -18,11 +18,14 @@ use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// Pinned host + device staging memory for one submission's `set_bytes` data.
+/// Pinned host + device staging memory for one submission's `set_bytes` data and tables.
+/// Past the uploaded part, the host block holds the fault blocks of validated dispatches,
+/// which kernels write through the block's device mapping (`host_dev`).
 struct Staging {
     device: Arc<DeviceShared>,
     gen: u64,
     host: *mut u8,
+    host_dev: sys::CUdeviceptr,
     dev: sys::CUdeviceptr,
     cap: usize,
     busy: AtomicBool,
@@ -36,16 +39,28 @@ unsafe impl Sync for Staging {}
 impl Staging {
     fn new(device: &Arc<DeviceShared>, gen: u64, cap: usize) -> Result<Staging, DriverError> {
         let mut host: *mut c_void = std::ptr::null_mut();
-        // SAFETY: valid out-pointer; flags 0 = plain pinned memory.
-        check(unsafe { sys::cuMemHostAlloc(&mut host, cap, 0) })?;
+        // SAFETY: valid out-pointer; CU_MEMHOSTALLOC_DEVICEMAP = 2: pinned and mapped.
+        check(unsafe { sys::cuMemHostAlloc(&mut host, cap, 2) })?;
+        let mut host_dev: sys::CUdeviceptr = 0;
         let mut dev: sys::CUdeviceptr = 0;
-        // SAFETY: valid out-pointer.
-        if let Err(e) = check(unsafe { sys::cuMemAlloc_v2(&mut dev, cap) }) {
+        // SAFETY: valid out-pointers; `host` was allocated mapped just above.
+        let r = check(unsafe { sys::cuMemHostGetDevicePointer_v2(&mut host_dev, host, 0) })
+            // SAFETY: valid out-pointer.
+            .and_then(|()| check(unsafe { sys::cuMemAlloc_v2(&mut dev, cap) }));
+        if let Err(e) = r {
             // SAFETY: allocated just above.
             unsafe { sys::cuMemFreeHost(host) };
             return Err(e);
         }
-        Ok(Staging { device: device.clone(), gen, host: host as *mut u8, dev, cap, busy: AtomicBool::new(true) })
+        Ok(Staging {
+            device: device.clone(),
+            gen,
+            host: host as *mut u8,
+            host_dev,
+            dev,
+            cap,
+            busy: AtomicBool::new(true),
+        })
     }
 }
 
@@ -70,6 +85,9 @@ struct Pending {
     error: Option<DriverErrorOrText>,
     /// Kernel names, for fault messages.
     kernels: String,
+    /// Shader validation: each validated dispatch's fault block (offset in the staging host
+    /// block) and kernel name, read once the work is done.
+    faults: Vec<(usize, String)>,
     /// Keeps buffers and pipelines alive until the GPU is done with them.
     _commands: Vec<Command>,
     staging: Option<Arc<Staging>>,
@@ -91,14 +109,19 @@ struct QueueState {
     tx: Option<Sender<Pending>>,
     prefetched: HashSet<u64>,
     bytes_scratch: Vec<usize>,
-    /// Per dispatch: staging offsets of its texture and sampler tables (NO_TABLE: none).
-    table_scratch: Vec<[usize; 2]>,
+    /// Per dispatch: staging offsets of its texture and sampler tables and, when validated,
+    /// of its buffer-length table (NO_TABLE: none).
+    table_scratch: Vec<[usize; 3]>,
+    /// Fault blocks of the dispatches being launched (see `Pending::faults`).
+    faults: Vec<(usize, String)>,
 }
 
 /// A dispatch that binds no texture (or sampler) passes a null table.
 const NO_TABLE: usize = usize::MAX;
 const TEXTURE_TABLE_BYTES: usize = std::mem::size_of::<[PmTexture; MAX_TEXTURES]>();
 const SAMPLER_TABLE_BYTES: usize = std::mem::size_of::<[PmSampler; MAX_SAMPLERS]>();
+const LENGTH_TABLE_BYTES: usize = std::mem::size_of::<[u64; MAX_BUFFERS]>();
+const FAULT_BYTES: usize = std::mem::size_of::<PmFault>().next_multiple_of(16);
 
 // SAFETY: the stream handle is usable from any thread; access is behind the queue's mutex.
 unsafe impl Send for QueueState {}
@@ -147,6 +170,7 @@ impl CudaQueue {
                 prefetched: HashSet::new(),
                 bytes_scratch: Vec::new(),
                 table_scratch: Vec::new(),
+                faults: Vec::new(),
             }),
             free_events: Mutex::new((gen, Vec::new())),
         });
@@ -247,6 +271,21 @@ fn wait_event(ev: sys::CUevent) -> Result<(), DriverError> {
     check(unsafe { sys::cuEventSynchronize(ev) })
 }
 
+/// Shader validation: the first fault block that reports an out-of-bounds access, as the
+/// command buffer's error. Call once the submission's work is done.
+fn validation_result(staging: Option<&Staging>, faults: &[(usize, String)]) -> Result<(), ExecError> {
+    let Some(s) = staging else { return Ok(()) };
+    for (off, kernel) in faults {
+        // SAFETY: the block lies within the staging host allocation (laid out at launch); the
+        // kernels that wrote it have completed.
+        let f = unsafe { std::ptr::read_volatile(s.host.add(*off).cast::<PmFault>()) };
+        if f.hit != 0 {
+            return Err(ExecError { message: f.describe(kernel) });
+        }
+    }
+    Ok(())
+}
+
 fn wait_loop(q: Arc<QueueShared>, rx: Receiver<Pending>) {
     let dev = q.device.clone();
     while let Some(p) = next_pending(&rx) {
@@ -275,7 +314,7 @@ fn wait_loop(q: Arc<QueueShared>, rx: Receiver<Pending>) {
                     (Ok(()), None) => None,
                 };
                 match err {
-                    None => Ok(()),
+                    None => validation_result(p.staging.as_deref(), &p.faults),
                     Some((true, text)) => {
                         let msg = format!(
                             "command buffer failed: the GPU reported {text} while running kernel(s) {}. \
@@ -366,6 +405,7 @@ impl QueueShared {
         // 1. set_bytes data and texture/sampler tables: one pinned staging block, one upload.
         st.bytes_scratch.clear();
         st.table_scratch.clear();
+        st.faults.clear();
         let mut total = 0usize;
         for c in commands {
             if let Command::Dispatch(d) = c {
@@ -385,18 +425,28 @@ impl QueueShared {
                 };
                 let t = table(d.textures.iter().any(Option::is_some), TEXTURE_TABLE_BYTES);
                 let s = table(d.samplers.iter().any(Option::is_some), SAMPLER_TABLE_BYTES);
-                st.table_scratch.push([t, s]);
+                let validated = pipeline_of(d).validated;
+                let l = table(validated, LENGTH_TABLE_BYTES);
+                st.table_scratch.push([t, s, l]);
+                if validated {
+                    st.faults.push((0, pipeline_of(d).name.clone()));
+                }
             }
         }
+        // Fault blocks follow the uploaded part.
+        for (j, f) in st.faults.iter_mut().enumerate() {
+            f.0 = total + j * FAULT_BYTES;
+        }
+        let need = total + st.faults.len() * FAULT_BYTES;
         let mut staging = None;
-        if total > 0 {
-            let found = st.staging.iter().find(|s| s.cap >= total && !s.busy.load(Ordering::Acquire)).cloned();
+        if need > 0 {
+            let found = st.staging.iter().find(|s| s.cap >= need && !s.busy.load(Ordering::Acquire)).cloned();
             let s = match found {
                 Some(s) => {
                     s.busy.store(true, Ordering::Release);
                     s
                 }
-                None => match Staging::new(dev, gen, total.next_power_of_two().max(64 * 1024)) {
+                None => match Staging::new(dev, gen, need.next_power_of_two().max(64 * 1024)) {
                     Ok(s) => {
                         let s = Arc::new(s);
                         st.staging.push(s.clone());
@@ -408,8 +458,15 @@ impl QueueShared {
             let (mut k, mut n) = (0, 0);
             for c in commands {
                 if let Command::Dispatch(d) = c {
-                    let [t_off, s_off] = st.table_scratch[n];
+                    let [t_off, s_off, l_off] = st.table_scratch[n];
                     n += 1;
+                    if l_off != NO_TABLE {
+                        let lengths = crate::bound_lengths(&d.buffers);
+                        // SAFETY: as for the texture table below.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(lengths.as_ptr(), s.host.add(l_off).cast(), MAX_BUFFERS)
+                        };
+                    }
                     if t_off != NO_TABLE {
                         let mut table = [PmTexture::NONE; MAX_TEXTURES];
                         for (slot, t) in table.iter_mut().zip(&d.textures) {
@@ -450,9 +507,17 @@ impl QueueShared {
                     }
                 }
             }
+            for &(off, _) in &st.faults {
+                // SAFETY: laid out above within `need` <= cap; ours until completion (busy).
+                unsafe { std::ptr::write_volatile(s.host.add(off).cast::<PmFault>(), PmFault::default()) };
+            }
             // SAFETY: pinned source and device destination of `total` bytes, on our stream.
-            if let Err(e) = check(unsafe { sys::cuMemcpyHtoDAsync_v2(s.dev, s.host as *const c_void, total, stream) }) {
-                return (Some(s), Some(DriverErrorOrText::Driver(e)));
+            if total > 0 {
+                if let Err(e) =
+                    check(unsafe { sys::cuMemcpyHtoDAsync_v2(s.dev, s.host as *const c_void, total, stream) })
+                {
+                    return (Some(s), Some(DriverErrorOrText::Driver(e)));
+                }
             }
             staging = Some(s);
         }
@@ -546,23 +611,15 @@ impl QueueShared {
         }
 
         // 3. The commands, in order.
-        let (mut k, mut n) = (0, 0);
+        let (mut k, mut n, mut nf) = (0, 0, 0);
         for c in commands {
             let r: Result<(), DriverErrorOrText> = match c {
                 Command::Dispatch(d) => {
                     let p = pipeline_of(d);
                     let (groups, tg, threads) = grid_dims(&d.grid);
                     let (tg_arg_offset, dyn_smem) = tg_layout(&d.threadgroup_memory);
-                    let mut pd = PmDispatch {
-                        buffers: [std::ptr::null_mut(); MAX_BUFFERS],
-                        threadgroups: groups,
-                        tg_size: tg,
-                        threads,
-                        tg_arg_offset,
-                        textures: std::ptr::null(),
-                        samplers: std::ptr::null(),
-                    };
-                    let [t_off, s_off] = st.table_scratch[n];
+                    let mut pd = PmDispatch { tg_arg_offset, ..PmDispatch::new(groups, tg, threads) };
+                    let [t_off, s_off, l_off] = st.table_scratch[n];
                     n += 1;
                     let table = |off: usize| match (&staging, off) {
                         (Some(s), o) if o != NO_TABLE => s.dev + o as u64,
@@ -570,6 +627,13 @@ impl QueueShared {
                     };
                     pd.textures = table(t_off) as *const PmTexture;
                     pd.samplers = table(s_off) as *const PmSampler;
+                    if l_off != NO_TABLE {
+                        pd.buffer_len = table(l_off) as *const u64;
+                        if let (Some(s), Some(&(off, _))) = (&staging, st.faults.get(nf)) {
+                            pd.fault = (s.host_dev + off as u64) as *mut PmFault;
+                        }
+                        nf += 1;
+                    }
                     for (i, b) in d.buffers.iter().enumerate().take(MAX_BUFFERS) {
                         pd.buffers[i] = match b {
                             Some(BufferBinding::Buffer { buffer, offset }) => {
@@ -584,7 +648,8 @@ impl QueueShared {
                             None => std::ptr::null_mut(),
                         };
                     }
-                    match p.function_for_launch(gen, dyn_smem) {
+                    let exact = (0..3).all(|i| groups[i] as u64 * tg[i] as u64 == threads[i] as u64);
+                    match p.function_for_launch(gen, dyn_smem, exact) {
                         Err(t) => Err(DriverErrorOrText::Text(t)),
                         Ok(f) => {
                             let mut params = [&mut pd as *mut PmDispatch as *mut c_void];
@@ -747,7 +812,8 @@ impl Queue for CudaQueue {
             };
             drop(guard);
             drop(dead_staging);
-            let pending = Pending { gen, event, error, kernels, _commands: commands, staging, on_completed };
+            let faults = std::mem::take(&mut st.faults);
+            let pending = Pending { gen, event, error, kernels, faults, _commands: commands, staging, on_completed };
             match &st.tx {
                 Some(tx) => tx.send(pending).map_err(|e| {
                     let p = e.0;

@@ -161,6 +161,15 @@ impl Scanner<'_> {
             } else {
                 kind
             };
+            let buffer = matches!(binding, Binding::Buffer(_)) || binding == Binding::None && kind == Kind::Buffer;
+            if stage == Stage::Kernel && buffer {
+                let body = self.body_after(pe);
+                if let Some(decl) = plain_pointer(toks, &rest, name_at).filter(|_| {
+                    name_at.is_some_and(|n| body.is_some_and(|(lo, hi)| only_accessed(toks, &toks[n].text, lo, hi)))
+                }) {
+                    self.checked_decls.borrow_mut().push(decl);
+                }
+            }
             out.push((Param { name, type_text, address_space: space, is_const, binding }, at, explicit, kind));
         }
         // Implicit bindings: the next free index of each kind, in declaration order.
@@ -203,6 +212,61 @@ impl Scanner<'_> {
         }
         Ok(out.into_iter().map(|(p, ..)| p).collect())
     }
+}
+
+impl Scanner<'_> {
+    /// The body `{ ... }` of the function whose parameter list closes at `pe`, as the token
+    /// range strictly inside the braces.
+    fn body_after(&self, pe: usize) -> Option<(usize, usize)> {
+        let mut j = pe + 1;
+        while j < self.toks.len() {
+            if self.toks[j].is_punct("{") {
+                let e = self.close(j);
+                return (e != NONE && e > j).then_some((j + 1, e));
+            }
+            if self.toks[j].is_punct(";") {
+                return None;
+            }
+            j += 1;
+        }
+        None
+    }
+}
+
+/// Whether every use of `name` in `lo..hi` only accesses through it or moves it (`p[i]`,
+/// `p->m`, `*p`, `p += k`, `p++`, ...). Such a parameter can become a checked pointer; one
+/// that is passed on, copied or compared stays a raw pointer, since a checked pointer would
+/// not match a template parameter `device T*` of the function it is passed to.
+fn only_accessed(toks: &[Token], name: &str, lo: usize, hi: usize) -> bool {
+    (lo..hi).filter(|&j| toks[j].kind == TokenKind::Ident && &*toks[j].text == name).all(|j| {
+        let prev = toks.get(j.wrapping_sub(1)).map(|t| &*t.text).unwrap_or("");
+        let prev2 = toks.get(j.wrapping_sub(2));
+        let next = toks.get(j + 1).map(|t| &*t.text).unwrap_or("");
+        let member = matches!(prev, "." | "->" | "::");
+        // `*p` as a unary dereference: the `*` follows an operator or opens an expression.
+        let deref = prev == "*"
+            && prev2
+                .is_some_and(|t| t.kind == TokenKind::Punct && !matches!(&*t.text, ")" | "]") || t.is_ident("return"));
+        member
+            || matches!(next, "[" | "->" | "+=" | "-=" | "++" | "--")
+            || matches!(prev, "++" | "--") && !matches!(next, "." | "(")
+            || deref && !matches!(next, "(" | ".")
+    })
+}
+
+/// `(first type token, '*')` of a parameter declared `[space] [const] T *name` with its tokens
+/// contiguous (no attribute inside the type), one level of pointer, and not to an atomic
+/// (the atomic functions take the raw pointer type).
+fn plain_pointer(toks: &[Token], rest: &[usize], name_at: Option<usize>) -> Option<(usize, usize)> {
+    let name = name_at?;
+    let (&first, ty) = (rest.first()?, &rest[..rest.iter().position(|&i| i == name)?]);
+    let star = *ty.last()?;
+    let contiguous = ty.iter().enumerate().all(|(k, &i)| i == first + k) && star + 1 == name;
+    let one_star = ty.iter().filter(|&&i| toks[i].kind == TokenKind::Punct).all(|&i| {
+        i == star || toks[i].is_punct("::") || toks[i].is_punct("<") || toks[i].is_punct(">") || toks[i].is_punct(",")
+    });
+    let atomic = ty.iter().any(|&i| toks[i].kind == TokenKind::Ident && toks[i].text.contains("atomic"));
+    (toks[star].is_punct("*") && contiguous && one_star && !atomic && first < star).then_some((first, star))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -84,14 +84,24 @@ namespace pm_wrap {
 /* `constant` buffer arguments: small references become a copy held by the wrapper. */
 template <bool C, class A, class B> struct if_ { using type = A; };
 template <class A, class B> struct if_<false, A, B> { using type = B; };
-template <class P> struct cval { using type = P; static __device__ __forceinline__ P get(unsigned char *p) { return buf<P>::get(p); } };
+template <class T> static __device__ __forceinline__ T ldnc(const unsigned char *p) {
+  struct alignas(T) words { unsigned w[sizeof(T) / 4]; } r;
+#pragma unroll
+  for (unsigned k = 0; k < sizeof(T) / 4; ++k) asm("ld.global.nc.u32 %0, [%1];" : "=r"(r.w[k]) : "l"(p + 4 * k));
+  return *reinterpret_cast<const T *>(&r);
+}
+template <class P> struct cval { using type = P; static __device__ __forceinline__ P load(unsigned char *p) { return buf<P>::get(p); } };
 template <class T> struct cval<T &> {
-  using type = typename if_<(sizeof(T) <= 256), typename bare<T>::type, T &>::type;
-  static __device__ __forceinline__ T &get(unsigned char *p) { return *reinterpret_cast<T *>(p); }
+  static constexpr bool copy = sizeof(T) <= 256;
+  using type = typename if_<copy, typename bare<T>::type, T &>::type;
+  static __device__ __forceinline__ type load(unsigned char *p) {
+    if constexpr (copy && sizeof(T) % 4 == 0 && alignof(T) >= 4) return ldnc<typename bare<T>::type>(p);
+    else return *reinterpret_cast<T *>(p);
+  }
 };
 template <class T, unsigned N> struct cval<T (&)[N]> {
   using type = T (&)[N];
-  static __device__ __forceinline__ type get(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
+  static __device__ __forceinline__ type load(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
 };
 } // namespace pm_wrap
 // entry 0: reduce
@@ -103,6 +113,20 @@ extern "C" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
   const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
   const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
+  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
+  (void)pm_flat;
+  using pm_F = decltype(::reduce);
+#line 25 "features.metal"
+  ::reduce(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 3>>::make(pm_flat, 0u, 0u), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 4>>::make(pm_sx, pm_sy, pm_sz));
+#line 1 "<pymetal wrapper>"
+}
+extern "C" __global__ void pm_entry_0_exact(const __grid_constant__ pm_dispatch d) {
+  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
+  (void)pm_sy; (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::reduce);
@@ -119,10 +143,25 @@ extern "C" __global__ void pm_entry_1(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
   const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
   const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
+  (void)pm_sy; (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::particles);
-  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]);
+  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::load((unsigned char *)d.buffers[1]);
+#line 39 "features.metal"
+  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_c1, pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
+}
+extern "C" __global__ void pm_entry_1_exact(const __grid_constant__ pm_dispatch d) {
+  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
+  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
+  (void)pm_flat;
+  using pm_F = decltype(::particles);
+  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::load((unsigned char *)d.buffers[1]);
 #line 39 "features.metal"
   ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_c1, pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
 #line 1 "<pymetal wrapper>"
@@ -136,6 +175,20 @@ extern "C" __global__ void pm_entry_2(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
   const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
   const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
+  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
+  (void)pm_flat;
+  using pm_F = decltype(::scale<float,2>);
+#line 57 "features.metal"
+  ::scale<float,2>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
+}
+extern "C" __global__ void pm_entry_2_exact(const __grid_constant__ pm_dispatch d) {
+  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
+  (void)pm_sy; (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::scale<float,2>);
@@ -152,6 +205,20 @@ extern "C" __global__ void pm_entry_3(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
   const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
   const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
+  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
+  (void)pm_flat;
+  using pm_F = decltype(::scale< ::metal::half4,3>);
+#line 58 "features.metal"
+  ::scale< ::metal::half4,3>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
+}
+extern "C" __global__ void pm_entry_3_exact(const __grid_constant__ pm_dispatch d) {
+  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
+  (void)pm_sy; (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::scale< ::metal::half4,3>);
@@ -168,6 +235,20 @@ extern "C" __global__ void pm_entry_4(const __grid_constant__ pm_dispatch d) {
   const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
   const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
   const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
+  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
+  (void)pm_flat;
+  using pm_F = decltype(::plain_copy<float>);
+#line 79 "features.metal"
+  ::plain_copy<float>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
+#line 1 "<pymetal wrapper>"
+}
+extern "C" __global__ void pm_entry_4_exact(const __grid_constant__ pm_dispatch d) {
+  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
+  (void)pm_sy; (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::plain_copy<float>);
