@@ -75,6 +75,10 @@ typedef struct pm_dispatch {
        offset to the end of the buffer (0 when unbound), and where to report a fault. */
     const unsigned long long *buffer_len;     /* [PM_MAX_BUFFERS] */
     pm_fault *fault;
+    /* CUDA: the threadgroup position of this launch's block (0,0,0). A dispatch whose grid
+       has partial edge groups runs as up to 8 launches (whole groups, then the edges with
+       blocks of the clipped size, as Metal runs them), so kernels never clip. CPU: 0. */
+    unsigned int group_offset[3];
 } pm_dispatch;
 
 /* ---- Render stages (CPU) ----------------------------------------------------------- */

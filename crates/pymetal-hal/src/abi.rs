@@ -82,6 +82,9 @@ pub struct PmDispatch {
     pub buffer_len: *const u64,
     /// Shader validation only: where the first out-of-bounds access is reported (else null).
     pub fault: *mut PmFault,
+    /// CUDA: the threadgroup position of the launch's first block (a dispatch with partial
+    /// edge groups runs as several launches).
+    pub group_offset: [u32; 3],
 }
 
 impl PmDispatch {
@@ -98,6 +101,7 @@ impl PmDispatch {
             samplers: std::ptr::null(),
             buffer_len: std::ptr::null(),
             fault: std::ptr::null_mut(),
+            group_offset: [0; 3],
         }
     }
 }
@@ -202,7 +206,9 @@ pub type PmVertexFn = unsafe extern "C" fn(*const PmDispatch, *mut PmVertexBatch
 /// `extern "C" void pm_fragment_<k>(const pm_dispatch*, pm_fragment_batch*)`.
 pub type PmFragmentFn = unsafe extern "C" fn(*const PmDispatch, *mut PmFragmentBatch);
 
-const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16 + 16);
+// buffers, threadgroups/tg_size/threads, tg_arg_offset, padding, textures/samplers,
+// buffer_len/fault, group_offset + padding.
+const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16 + 16 + 16);
 const _: () = assert!(std::mem::size_of::<PmFault>() == 4 * 6 + 8 * 2);
 const _: () = assert!(std::mem::size_of::<PmTexture>() == 8 + 4 * 8 + 8 * 16);
 const _: () = assert!(std::mem::size_of::<PmSampler>() == 4 * 12);

@@ -22,9 +22,6 @@ pub struct EmittedEntry {
     pub symbol: String,
     /// `pm_group_<k>` (CPU, when no barrier or SIMD-group operation is reachable).
     pub group_symbol: Option<String>,
-    /// `pm_entry_<k>_exact` (CUDA kernels): the same kernel without clipping of partial edge
-    /// groups, for grids that are whole threadgroups in every dimension.
-    pub exact_symbol: Option<String>,
     pub uses_sync: bool,
     /// `pm_static_tg_<k>` (CPU): the entry's static threadgroup memory in bytes (docs/abi.md §2).
     pub static_tg_symbol: Option<String>,
@@ -121,7 +118,6 @@ pub fn emit(
                 name: ep.name.clone(),
                 symbol,
                 group_symbol: None,
-                exact_symbol: None,
                 uses_sync: false,
                 static_tg_symbol: None,
             });
@@ -132,7 +128,6 @@ pub fn emit(
             name: ep.name.clone(),
             symbol: format!("pm_entry_{k}"),
             group_symbol: (target == Target::Cpu && !ep.uses_sync && !validation).then(|| format!("pm_group_{k}")),
-            exact_symbol: (target == Target::Cuda).then(|| format!("pm_entry_{k}_exact")),
             uses_sync: ep.uses_sync,
             static_tg_symbol: wrapper::static_tg(&mut w, k, ep, &an, &lib.pp.tokens, indices[k], target),
         });

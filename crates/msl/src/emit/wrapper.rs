@@ -120,7 +120,7 @@ const CPU_LOOP: Geo = Geo {
 
 const CUDA: Geo = Geo {
     tid: ["threadIdx.x", "threadIdx.y", "threadIdx.z"],
-    group: ["blockIdx.x", "blockIdx.y", "blockIdx.z"],
+    group: ["pm_gx", "pm_gy", "pm_gz"],
     pos: ["pm_px", "pm_py", "pm_pz"],
     size: ["pm_sx", "pm_sy", "pm_sz"],
     full: ["d.tg_size[0]", "d.tg_size[1]", "d.tg_size[2]"],
@@ -350,35 +350,22 @@ pub(crate) fn wrapper(out: &mut String, k: usize, ep: &EntryPoint, target: Targe
             if validation {
                 locals.insert_str(0, "  const ::pm_chk::ctx pm_v = {d.fault, {pm_px, pm_py, pm_pz}};\n");
             }
-            // Two kernels: the general one clips partial edge groups; `_exact` (launched when
-            // every dimension of the grid is whole groups) has no clipping code at all, which
-            // is what a hand-written CUDA kernel of a streaming loop looks like.
-            let geometry = [
-                (
-                    String::new(),
-                    "  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;\n  \
-                     const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);\n  \
-                     const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);\n  \
-                     const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);\n",
-                ),
-                (
-                    "_exact".to_string(),
-                    "  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];\n",
-                ),
-            ];
-            for (suffix, clip) in geometry {
-                let _ = write!(
-                    out,
-                    "extern \"C\" __global__ void pm_entry_{k}{suffix}(const __grid_constant__ pm_dispatch d) {{\n  \
-                     const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;\n  \
-                     const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;\n  \
-                     const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;\n\
-                     {clip}  \
-                     (void)pm_sy; (void)pm_sz;\n  \
-                     const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);\n  \
-                     (void)pm_flat;\n  using pm_F = decltype({f});\n{locals}{call}}}\n"
-                );
-            }
+            // No clipping: edge groups are launched apart with blocks of their clipped size
+            // (docs/abi.md §2), so a kernel costs what the same hand-written CUDA costs.
+            let _ = write!(
+                out,
+                "extern \"C\" __global__ void pm_entry_{k}(const __grid_constant__ pm_dispatch d) {{\n  \
+                 const unsigned pm_gx = blockIdx.x + d.group_offset[0];\n  \
+                 const unsigned pm_gy = blockIdx.y + d.group_offset[1];\n  \
+                 const unsigned pm_gz = blockIdx.z + d.group_offset[2];\n  \
+                 const unsigned pm_px = pm_gx * d.tg_size[0] + threadIdx.x;\n  \
+                 const unsigned pm_py = pm_gy * d.tg_size[1] + threadIdx.y;\n  \
+                 const unsigned pm_pz = pm_gz * d.tg_size[2] + threadIdx.z;\n  \
+                 const unsigned pm_sx = blockDim.x, pm_sy = blockDim.y, pm_sz = blockDim.z;\n  \
+                 (void)pm_sz;\n  \
+                 const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);\n  \
+                 (void)pm_flat;\n  using pm_F = decltype({f});\n{locals}{call}}}\n"
+            );
         }
     }
 }
@@ -410,7 +397,7 @@ fn cuda_constant_locals(ep: &EntryPoint, call: &str) -> (String, String) {
 }
 
 /// CUDA helper used by the wrappers.
-pub(crate) const CUDA_MIN: &str = r#"static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }
+pub(crate) const CUDA_MIN: &str = r#"
 namespace pm_wrap {
 /* `constant` buffer arguments: small references become a copy held by the wrapper. */
 template <bool C, class A, class B> struct if_ { using type = A; };

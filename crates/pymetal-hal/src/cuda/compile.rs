@@ -128,13 +128,7 @@ pub(crate) fn compile_entries(
         return Ok(m);
     }
     let emitted = library.emit(msl::Target::Cuda, entries, constants).map_err(HalError::Compile)?;
-    // The general kernels first (their positions are the entries'), then the `_exact` ones.
-    let symbols: Vec<String> = emitted
-        .entries
-        .iter()
-        .map(|e| e.symbol.clone())
-        .chain(emitted.entries.iter().filter_map(|e| e.exact_symbol.clone()))
-        .collect();
+    let symbols: Vec<String> = emitted.entries.iter().map(|e| e.symbol.clone()).collect();
     let module = compile_source(dev, &emitted.source, symbols, library.options.fast_math, &|log| {
         diagnostic_from_log(log, library)
     })?;
@@ -246,24 +240,17 @@ fn kernel_names(library: &msl::Library) -> Vec<&str> {
     library.reflection.entry_points.iter().filter(|e| e.stage == msl::Stage::Kernel).map(|e| e.name.as_str()).collect()
 }
 
-/// One kernel function of a pipeline, as loaded in the current context generation.
-struct FnSlot {
-    /// Position among the module's symbols.
-    index: usize,
-    gen: AtomicU64,
-    func: AtomicPtr<sys::CUfunc_st>,
-    /// The dynamic shared memory limit set on the function (48 KB until raised).
-    dyn_smem_limit: AtomicU32,
-}
-
 /// A compiled compute entry point.
 pub struct CudaPipeline {
     device: Arc<DeviceShared>,
     module: Arc<CompiledModule>,
-    /// The general kernel, then (when the module has it) the `_exact` one for grids of
-    /// whole threadgroups.
-    slots: Vec<FnSlot>,
+    /// The entry's position among the module's symbols.
+    index: usize,
     pub(crate) name: String,
+    fn_gen: AtomicU64,
+    func: AtomicPtr<sys::CUfunc_st>,
+    /// The dynamic shared memory limit set on the function (48 KB until raised).
+    dyn_smem_limit: AtomicU32,
     max_threads: u32,
     static_smem: u32,
     /// Compiled with shader validation: launches pass `buffer_len` and a fault block.
@@ -308,37 +295,26 @@ impl CudaPipeline {
         let _g = dev.gate.read().map_err(|_| HalError::Device("device lock poisoned".into()))?;
         dev.make_current().map_err(|e| HalError::Device(format!("cuCtxSetCurrent: {e}")))?;
         let gen = dev.generation();
-        let exact = module.symbols.get(index).map(|s| format!("{s}_exact"));
-        let exact = exact.and_then(|e| module.symbols.iter().position(|s| *s == e));
-        let mut slots = Vec::new();
-        let (mut max_threads, mut static_smem) = (1024u32, 0u32);
-        for index in std::iter::once(index).chain(exact) {
-            let f = module.function(gen, index)?;
-            let attr = |a: FnAttr| -> i32 {
-                let mut v: c_int = 0;
-                // SAFETY: valid out-pointer and loaded function.
-                if check(unsafe { sys::cuFuncGetAttribute(&mut v, a, f) }).is_ok() {
-                    v
-                } else {
-                    0
-                }
-            };
-            // Either kernel may run a dispatch: report what both allow.
-            max_threads =
-                max_threads.min((attr(FnAttr::CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) as u32).clamp(1, 1024));
-            static_smem = static_smem.max(attr(FnAttr::CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES).max(0) as u32);
-            slots.push(FnSlot {
-                index,
-                gen: AtomicU64::new(gen),
-                func: AtomicPtr::new(f),
-                dyn_smem_limit: AtomicU32::new(DEFAULT_DYN_SMEM),
-            });
-        }
+        let f = module.function(gen, index)?;
+        let attr = |a: FnAttr| -> i32 {
+            let mut v: c_int = 0;
+            // SAFETY: valid out-pointer and loaded function.
+            if check(unsafe { sys::cuFuncGetAttribute(&mut v, a, f) }).is_ok() {
+                v
+            } else {
+                0
+            }
+        };
+        let max_threads = (attr(FnAttr::CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK) as u32).clamp(1, 1024);
+        let static_smem = attr(FnAttr::CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES).max(0) as u32;
         Ok(CudaPipeline {
             device: dev.clone(),
             module,
-            slots,
+            index,
             name: entry.to_string(),
+            fn_gen: AtomicU64::new(gen),
+            func: AtomicPtr::new(f),
+            dyn_smem_limit: AtomicU32::new(DEFAULT_DYN_SMEM),
             max_threads,
             static_smem,
             validated: false,
@@ -346,23 +322,16 @@ impl CudaPipeline {
     }
 
     /// The function for the current generation, ready for `dyn_smem` bytes of dynamic
-    /// shared memory; `exact`: the grid is whole threadgroups in every dimension (the
-    /// kernel without edge clipping is used where the module has it). Call with the gate
-    /// held and the context current.
-    pub(crate) fn function_for_launch(&self, gen: u64, dyn_smem: u32, exact: bool) -> Result<sys::CUfunction, String> {
-        let slot = match (exact, self.slots.as_slice()) {
-            (true, [_, e, ..]) => e,
-            (_, [g, ..]) => g,
-            _ => return Err(format!("kernel {}: no function loaded", self.name)),
-        };
-        let mut f = slot.func.load(Ordering::Acquire);
-        if slot.gen.load(Ordering::Acquire) != gen {
-            f = self.module.function(gen, slot.index).map_err(|e| e.to_string())?;
-            slot.func.store(f, Ordering::Release);
-            slot.gen.store(gen, Ordering::Release);
-            slot.dyn_smem_limit.store(DEFAULT_DYN_SMEM, Ordering::Release);
+    /// shared memory. Call with the gate held and the context current.
+    pub(crate) fn function_for_launch(&self, gen: u64, dyn_smem: u32) -> Result<sys::CUfunction, String> {
+        let mut f = self.func.load(Ordering::Acquire);
+        if self.fn_gen.load(Ordering::Acquire) != gen {
+            f = self.module.function(gen, self.index).map_err(|e| e.to_string())?;
+            self.func.store(f, Ordering::Release);
+            self.fn_gen.store(gen, Ordering::Release);
+            self.dyn_smem_limit.store(DEFAULT_DYN_SMEM, Ordering::Release);
         }
-        if dyn_smem > slot.dyn_smem_limit.load(Ordering::Acquire) {
+        if dyn_smem > self.dyn_smem_limit.load(Ordering::Acquire) {
             let attr = FnAttr::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES;
             // SAFETY: f is a loaded function of the current context.
             check(unsafe { sys::cuFuncSetAttribute(f, attr, dyn_smem as c_int) }).map_err(|e| {
@@ -371,7 +340,7 @@ impl CudaPipeline {
                     self.name, self.device.max_dyn_smem
                 )
             })?;
-            slot.dyn_smem_limit.fetch_max(dyn_smem, Ordering::AcqRel);
+            self.dyn_smem_limit.fetch_max(dyn_smem, Ordering::AcqRel);
         }
         Ok(f)
     }

@@ -379,6 +379,36 @@ pub(crate) fn grid_dims(g: &Grid) -> ([u32; 3], [u32; 3], [u32; 3]) {
     }
 }
 
+/// The launches that run a grid of `threads` in groups of `tg` without clipping in the
+/// kernel (docs/abi.md §2): the whole groups, then per dimension the partial edge groups as
+/// blocks of their clipped size, as Metal runs them. Each is (first group, groups, block).
+pub(crate) fn launch_regions(tg: [u32; 3], threads: [u32; 3]) -> Vec<([u32; 3], [u32; 3], [u32; 3])> {
+    // Per dimension: (first group, groups, block size) of the whole part and of the edge.
+    let parts: Vec<Vec<(u32, u32, u32)>> = (0..3)
+        .map(|k| {
+            let (t, n) = (tg[k].max(1), threads[k]);
+            let (whole, rest) = (n / t, n % t);
+            let mut v = Vec::with_capacity(2);
+            if whole > 0 {
+                v.push((0, whole, t));
+            }
+            if rest > 0 {
+                v.push((whole, 1, rest));
+            }
+            v
+        })
+        .collect();
+    let mut out = Vec::new();
+    for x in &parts[0] {
+        for y in &parts[1] {
+            for z in &parts[2] {
+                out.push(([x.0, y.0, z.0], [x.1, y.1, z.1], [x.2, y.2, z.2]));
+            }
+        }
+    }
+    out
+}
+
 /// Offsets of `[[threadgroup(i)]]` arguments (each rounded up to 16 bytes) and the total.
 pub(crate) fn tg_layout(lengths: &[u32]) -> ([u32; MAX_TG_ARGS], u32) {
     let mut off = [0u32; MAX_TG_ARGS];
@@ -648,22 +678,22 @@ impl QueueShared {
                             None => std::ptr::null_mut(),
                         };
                     }
-                    let exact = (0..3).all(|i| groups[i] as u64 * tg[i] as u64 == threads[i] as u64);
-                    match p.function_for_launch(gen, dyn_smem, exact) {
+                    match p.function_for_launch(gen, dyn_smem) {
                         Err(t) => Err(DriverErrorOrText::Text(t)),
-                        Ok(f) => {
+                        Ok(f) => launch_regions(tg, threads).into_iter().try_for_each(|(offset, count, block)| {
+                            pd.group_offset = offset;
                             let mut params = [&mut pd as *mut PmDispatch as *mut c_void];
                             // SAFETY: f takes one by-value pm_dispatch (docs/abi.md); params
                             // points at it for the duration of the call, which copies it.
                             check(unsafe {
                                 sys::cuLaunchKernel(
                                     f,
-                                    groups[0],
-                                    groups[1],
-                                    groups[2],
-                                    tg[0],
-                                    tg[1],
-                                    tg[2],
+                                    count[0],
+                                    count[1],
+                                    count[2],
+                                    block[0],
+                                    block[1],
+                                    block[2],
                                     dyn_smem,
                                     stream,
                                     params.as_mut_ptr(),
@@ -671,7 +701,7 @@ impl QueueShared {
                                 )
                             })
                             .map_err(|e| DriverErrorOrText::Text(format!("launching kernel {}: {e}", p.name)))
-                        }
+                        }),
                     }
                 }
                 Command::CopyBuffer { src, src_offset, dst, dst_offset, size } => {
@@ -843,6 +873,22 @@ mod tests {
         assert_eq!(grid_dims(&g), ([4, 2, 1], [32, 2, 1], [100, 3, 1]));
         let g = Grid::Threadgroups { groups: [2, 1, 1], threads_per_group: [64, 1, 1] };
         assert_eq!(grid_dims(&g), ([2, 1, 1], [64, 1, 1], [128, 1, 1]));
+    }
+
+    #[test]
+    fn edge_groups_launch_apart_with_their_clipped_size() {
+        assert_eq!(launch_regions([256, 1, 1], [1024, 1, 1]), vec![([0, 0, 0], [4, 1, 1], [256, 1, 1])]);
+        assert_eq!(
+            launch_regions([32, 2, 1], [100, 3, 1]),
+            vec![
+                ([0, 0, 0], [3, 1, 1], [32, 2, 1]),
+                ([0, 1, 0], [3, 1, 1], [32, 1, 1]),
+                ([3, 0, 0], [1, 1, 1], [4, 2, 1]),
+                ([3, 1, 0], [1, 1, 1], [4, 1, 1]),
+            ]
+        );
+        assert_eq!(launch_regions([8, 8, 8], [5, 5, 5]), vec![([0, 0, 0], [1, 1, 1], [5, 5, 5])]);
+        assert!(launch_regions([8, 1, 1], [0, 1, 1]).is_empty());
     }
 
     #[test]

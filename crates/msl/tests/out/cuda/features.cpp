@@ -79,7 +79,7 @@ void plain_copy(       const T* src,        T* dst, ::metal::uint i             
 #line 1 "<pymetal wrapper>"
 // <pm_wrap helpers>
 extern __shared__ __align__(16) unsigned char pm_dyn_smem[];
-static __device__ __forceinline__ unsigned pm_wrap_min(unsigned a, unsigned b) { return a < b ? a : b; }
+
 namespace pm_wrap {
 /* `constant` buffer arguments: small references become a copy held by the wrapper. */
 template <bool C, class A, class B> struct if_ { using type = A; };
@@ -106,27 +106,14 @@ template <class T, unsigned N> struct cval<T (&)[N]> {
 } // namespace pm_wrap
 // entry 0: reduce
 extern "C" __global__ void pm_entry_0(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;
-  const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
-  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
-  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
-  (void)pm_sy; (void)pm_sz;
-  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
-  (void)pm_flat;
-  using pm_F = decltype(::reduce);
-#line 25 "features.metal"
-  ::reduce(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 3>>::make(pm_flat, 0u, 0u), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 4>>::make(pm_sx, pm_sy, pm_sz));
-#line 1 "<pymetal wrapper>"
-}
-extern "C" __global__ void pm_entry_0_exact(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
-  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_gx = blockIdx.x + d.group_offset[0];
+  const unsigned pm_gy = blockIdx.y + d.group_offset[1];
+  const unsigned pm_gz = blockIdx.z + d.group_offset[2];
+  const unsigned pm_px = pm_gx * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = pm_gy * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = pm_gz * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = blockDim.x, pm_sy = blockDim.y, pm_sz = blockDim.z;
+  (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::reduce);
@@ -136,28 +123,14 @@ extern "C" __global__ void pm_entry_0_exact(const __grid_constant__ pm_dispatch 
 }
 // entry 1: particles
 extern "C" __global__ void pm_entry_1(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;
-  const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
-  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
-  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
-  (void)pm_sy; (void)pm_sz;
-  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
-  (void)pm_flat;
-  using pm_F = decltype(::particles);
-  pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::type pm_c1 = pm_wrap::cval<pm_wrap::arg_t<pm_F, 1>>::load((unsigned char *)d.buffers[1]);
-#line 39 "features.metal"
-  ::particles(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_c1, pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
-#line 1 "<pymetal wrapper>"
-}
-extern "C" __global__ void pm_entry_1_exact(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
-  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_gx = blockIdx.x + d.group_offset[0];
+  const unsigned pm_gy = blockIdx.y + d.group_offset[1];
+  const unsigned pm_gz = blockIdx.z + d.group_offset[2];
+  const unsigned pm_px = pm_gx * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = pm_gy * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = pm_gz * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = blockDim.x, pm_sy = blockDim.y, pm_sz = blockDim.z;
+  (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::particles);
@@ -168,27 +141,14 @@ extern "C" __global__ void pm_entry_1_exact(const __grid_constant__ pm_dispatch 
 }
 // entry 2: scale_f32_2
 extern "C" __global__ void pm_entry_2(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;
-  const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
-  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
-  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
-  (void)pm_sy; (void)pm_sz;
-  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
-  (void)pm_flat;
-  using pm_F = decltype(::scale<float,2>);
-#line 57 "features.metal"
-  ::scale<float,2>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
-#line 1 "<pymetal wrapper>"
-}
-extern "C" __global__ void pm_entry_2_exact(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
-  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_gx = blockIdx.x + d.group_offset[0];
+  const unsigned pm_gy = blockIdx.y + d.group_offset[1];
+  const unsigned pm_gz = blockIdx.z + d.group_offset[2];
+  const unsigned pm_px = pm_gx * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = pm_gy * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = pm_gz * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = blockDim.x, pm_sy = blockDim.y, pm_sz = blockDim.z;
+  (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::scale<float,2>);
@@ -198,27 +158,14 @@ extern "C" __global__ void pm_entry_2_exact(const __grid_constant__ pm_dispatch 
 }
 // entry 3: scale_h4_3
 extern "C" __global__ void pm_entry_3(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;
-  const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
-  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
-  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
-  (void)pm_sy; (void)pm_sz;
-  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
-  (void)pm_flat;
-  using pm_F = decltype(::scale< ::metal::half4,3>);
-#line 58 "features.metal"
-  ::scale< ::metal::half4,3>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 1>>::make(pm_px, pm_py, pm_pz));
-#line 1 "<pymetal wrapper>"
-}
-extern "C" __global__ void pm_entry_3_exact(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
-  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_gx = blockIdx.x + d.group_offset[0];
+  const unsigned pm_gy = blockIdx.y + d.group_offset[1];
+  const unsigned pm_gz = blockIdx.z + d.group_offset[2];
+  const unsigned pm_px = pm_gx * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = pm_gy * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = pm_gz * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = blockDim.x, pm_sy = blockDim.y, pm_sz = blockDim.z;
+  (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::scale< ::metal::half4,3>);
@@ -228,27 +175,14 @@ extern "C" __global__ void pm_entry_3_exact(const __grid_constant__ pm_dispatch 
 }
 // entry 4: copy_f32
 extern "C" __global__ void pm_entry_4(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  if (pm_px >= d.threads[0] || pm_py >= d.threads[1] || pm_pz >= d.threads[2]) return;
-  const unsigned pm_sx = pm_wrap_min(d.tg_size[0], d.threads[0] - blockIdx.x * d.tg_size[0]);
-  const unsigned pm_sy = pm_wrap_min(d.tg_size[1], d.threads[1] - blockIdx.y * d.tg_size[1]);
-  const unsigned pm_sz = pm_wrap_min(d.tg_size[2], d.threads[2] - blockIdx.z * d.tg_size[2]);
-  (void)pm_sy; (void)pm_sz;
-  const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
-  (void)pm_flat;
-  using pm_F = decltype(::plain_copy<float>);
-#line 79 "features.metal"
-  ::plain_copy<float>(pm_wrap::buf<pm_wrap::arg_t<pm_F, 0>>::get((unsigned char *)d.buffers[0]), pm_wrap::buf<pm_wrap::arg_t<pm_F, 1>>::get((unsigned char *)d.buffers[1]), pm_wrap::bi_t<pm_wrap::arg_t<pm_F, 2>>::make(pm_px, pm_py, pm_pz));
-#line 1 "<pymetal wrapper>"
-}
-extern "C" __global__ void pm_entry_4_exact(const __grid_constant__ pm_dispatch d) {
-  const unsigned pm_px = blockIdx.x * d.tg_size[0] + threadIdx.x;
-  const unsigned pm_py = blockIdx.y * d.tg_size[1] + threadIdx.y;
-  const unsigned pm_pz = blockIdx.z * d.tg_size[2] + threadIdx.z;
-  const unsigned pm_sx = d.tg_size[0], pm_sy = d.tg_size[1], pm_sz = d.tg_size[2];
-  (void)pm_sy; (void)pm_sz;
+  const unsigned pm_gx = blockIdx.x + d.group_offset[0];
+  const unsigned pm_gy = blockIdx.y + d.group_offset[1];
+  const unsigned pm_gz = blockIdx.z + d.group_offset[2];
+  const unsigned pm_px = pm_gx * d.tg_size[0] + threadIdx.x;
+  const unsigned pm_py = pm_gy * d.tg_size[1] + threadIdx.y;
+  const unsigned pm_pz = pm_gz * d.tg_size[2] + threadIdx.z;
+  const unsigned pm_sx = blockDim.x, pm_sy = blockDim.y, pm_sz = blockDim.z;
+  (void)pm_sz;
   const unsigned pm_flat = threadIdx.x + pm_sx * (threadIdx.y + pm_sy * threadIdx.z);
   (void)pm_flat;
   using pm_F = decltype(::plain_copy<float>);
