@@ -70,16 +70,18 @@ template <class T> struct ptr {
         if (off < len && len - off >= sizeof(T)) return q;
         return (T *)report(c, buffer, off, (unsigned int)sizeof(T), len);
     }
-    PM_INLINE T &operator[](long long i) const { return *at(i); }
+    /* Templates over the index type: an exact match, so the built-in subscript through the
+       conversion to T* is never an equally good candidate (NVRTC calls that ambiguous). */
+    template <class I> PM_INLINE T &operator[](I i) const { return *at((long long)i); }
     PM_INLINE T &operator*() const { return *at(0); }
     PM_INLINE T *operator->() const { return at(0); }
     PM_INLINE operator T *() const { return p; }
 
-    PM_INLINE ptr operator+(long long i) const { ptr r = *this; r.p += i; return r; }
-    PM_INLINE ptr operator-(long long i) const { ptr r = *this; r.p -= i; return r; }
+    template <class I> PM_INLINE ptr operator+(I i) const { ptr r = *this; r.p += (long long)i; return r; }
+    template <class I> PM_INLINE ptr operator-(I i) const { ptr r = *this; r.p -= (long long)i; return r; }
     PM_INLINE long long operator-(const ptr &o) const { return p - o.p; }
-    PM_INLINE ptr &operator+=(long long i) { p += i; return *this; }
-    PM_INLINE ptr &operator-=(long long i) { p -= i; return *this; }
+    template <class I> PM_INLINE ptr &operator+=(I i) { p += (long long)i; return *this; }
+    template <class I> PM_INLINE ptr &operator-=(I i) { p -= (long long)i; return *this; }
     PM_INLINE ptr &operator++() { ++p; return *this; }
     PM_INLINE ptr &operator--() { --p; return *this; }
     PM_INLINE ptr operator++(int) { ptr r = *this; ++p; return r; }
