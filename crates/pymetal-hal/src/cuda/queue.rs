@@ -242,9 +242,7 @@ fn next_pending(rx: &Receiver<Pending>) -> Option<Pending> {
             if start.elapsed() >= budget {
                 break;
             }
-            for _ in 0..32 {
-                std::hint::spin_loop();
-            }
+            std::thread::yield_now(); // see `wait_event`
         }
     }
     rx.recv().ok()
@@ -264,7 +262,9 @@ fn wait_event(ev: sys::CUevent) -> Result<(), DriverError> {
             if start.elapsed() >= budget {
                 break;
             }
-            std::hint::spin_loop();
+            // Yield, not spin: on a machine whose cores are all busy, the thread waiting for
+            // this one must still get to run.
+            std::thread::yield_now();
         }
     }
     // SAFETY: the event was recorded on this queue's stream in this generation (caller).
