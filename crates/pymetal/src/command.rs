@@ -403,10 +403,7 @@ impl CommandBuffer {
             if start.elapsed() >= budget {
                 return false;
             }
-            // Yield rather than burn the core: when other threads keep every core busy (a
-            // BLAS pool spinning after a matmul), the completion thread this waits for must
-            // get to run (measured: pure spinning made commit+wait 50-300 µs there).
-            std::thread::yield_now();
+            hal::backoff(start.elapsed());
         }
     }
 

@@ -242,7 +242,7 @@ fn next_pending(rx: &Receiver<Pending>) -> Option<Pending> {
             if start.elapsed() >= budget {
                 break;
             }
-            std::thread::yield_now(); // see `wait_event`
+            crate::backoff(start.elapsed());
         }
     }
     rx.recv().ok()
@@ -262,9 +262,7 @@ fn wait_event(ev: sys::CUevent) -> Result<(), DriverError> {
             if start.elapsed() >= budget {
                 break;
             }
-            // Yield, not spin: on a machine whose cores are all busy, the thread waiting for
-            // this one must still get to run.
-            std::thread::yield_now();
+            crate::backoff(start.elapsed());
         }
     }
     // SAFETY: the event was recorded on this queue's stream in this generation (caller).
