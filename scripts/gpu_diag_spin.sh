@@ -2,6 +2,7 @@
 # Commit+wait of a tiny kernel, idle and while OpenBLAS threads spin after a numpy matmul,
 # for several spin budgets of the completion thread (PYMETAL_CUDA_SPIN_US) and of the
 # waiting thread (PYMETAL_WAIT_SPIN_US).
+pip install -q --no-deps --target /tmp/pm wheels/*.whl 2>/dev/null
 export PYTHONPATH=/tmp/pm PYMETAL_DEVICE=cuda
 for cfg in "200 100" "0 0" "20 20" "50 50" "200 0" "0 100"; do
   set -- $cfg

@@ -403,7 +403,7 @@ impl CommandBuffer {
             if start.elapsed() >= budget {
                 return false;
             }
-            hal::backoff(start.elapsed());
+            hal::backoff();
         }
     }
 

@@ -242,7 +242,7 @@ fn next_pending(rx: &Receiver<Pending>) -> Option<Pending> {
             if start.elapsed() >= budget {
                 break;
             }
-            crate::backoff(start.elapsed());
+            crate::backoff();
         }
     }
     rx.recv().ok()
@@ -262,7 +262,7 @@ fn wait_event(ev: sys::CUevent) -> Result<(), DriverError> {
             if start.elapsed() >= budget {
                 break;
             }
-            crate::backoff(start.elapsed());
+            crate::backoff();
         }
     }
     // SAFETY: the event was recorded on this queue's stream in this generation (caller).
