@@ -14,6 +14,8 @@
 #define PM_MAX_MIP_LEVELS 16
 #define PM_MAX_ATTRIBUTES 31  /* [[attribute(i)]] of a vertex function's [[stage_in]] */
 #define PM_MAX_COLOR_ATTACHMENTS 8
+#define PM_INLINE_SLOTS 8     /* CUDA: set_bytes data of [[buffer(i)]], i < 8, up to 16 bytes, */
+#define PM_INLINE_WORDS 4     /*       also travels in the launch parameters (see pm_dispatch) */
 
 /* A texture as shader code sees it. Memory is the linear layout of
    pymetal-hal/src/texture.rs: mip levels one after another; within a level one image per
@@ -79,6 +81,11 @@ typedef struct pm_dispatch {
        has partial edge groups runs as up to 8 launches (whole groups, then the edges with
        blocks of the clipped size, as Metal runs them), so kernels never clip. CPU: 0. */
     unsigned int group_offset[3];
+    /* CUDA: bit i set: inline_words[i] holds the set_bytes data bound at [[buffer(i)]] (at
+       most 16 bytes), so that a small `constant T&` argument is read from the kernel
+       parameters, as a by-value CUDA argument is, instead of from device memory. CPU: 0. */
+    unsigned int inline_mask;
+    unsigned int inline_words[PM_INLINE_SLOTS][PM_INLINE_WORDS];
 } pm_dispatch;
 
 /* ---- Render stages (CPU) ----------------------------------------------------------- */

@@ -4,6 +4,9 @@ use std::ffi::c_void;
 
 pub const MAX_BUFFERS: usize = 32;
 pub const MAX_TG_ARGS: usize = 32;
+/// `PM_INLINE_SLOTS` / `PM_INLINE_WORDS`: small `set_bytes` data in the launch parameters.
+pub const INLINE_SLOTS: usize = 8;
+pub const INLINE_WORDS: usize = 4;
 pub const MAX_TG_SITES: usize = 128;
 pub const SIMD_WIDTH: u32 = 32;
 pub const SIMD_SLOT: usize = 64;
@@ -85,6 +88,9 @@ pub struct PmDispatch {
     /// CUDA: the threadgroup position of the launch's first block (a dispatch with partial
     /// edge groups runs as several launches).
     pub group_offset: [u32; 3],
+    /// CUDA: bit i: `inline_words[i]` holds the `set_bytes` data of `[[buffer(i)]]`.
+    pub inline_mask: u32,
+    pub inline_words: [[u32; INLINE_WORDS]; INLINE_SLOTS],
 }
 
 impl PmDispatch {
@@ -102,6 +108,8 @@ impl PmDispatch {
             buffer_len: std::ptr::null(),
             fault: std::ptr::null_mut(),
             group_offset: [0; 3],
+            inline_mask: 0,
+            inline_words: [[0; INLINE_WORDS]; INLINE_SLOTS],
         }
     }
 }
@@ -207,8 +215,8 @@ pub type PmVertexFn = unsafe extern "C" fn(*const PmDispatch, *mut PmVertexBatch
 pub type PmFragmentFn = unsafe extern "C" fn(*const PmDispatch, *mut PmFragmentBatch);
 
 // buffers, threadgroups/tg_size/threads, tg_arg_offset, padding, textures/samplers,
-// buffer_len/fault, group_offset + padding.
-const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16 + 16 + 16);
+// buffer_len/fault, group_offset, inline_mask, inline_words.
+const _: () = assert!(std::mem::size_of::<PmDispatch>() == 8 * 32 + 4 * 9 + 4 * 32 + 4 + 16 + 16 + 12 + 4 + 4 * 32);
 const _: () = assert!(std::mem::size_of::<PmFault>() == 4 * 6 + 8 * 2);
 const _: () = assert!(std::mem::size_of::<PmTexture>() == 8 + 4 * 8 + 8 * 16);
 const _: () = assert!(std::mem::size_of::<PmSampler>() == 4 * 12);

@@ -384,10 +384,15 @@ fn cuda_constant_locals(ep: &EntryPoint, call: &str) -> (String, String) {
         if let (Binding::Buffer(b), crate::parse::AddressSpace::Constant) = (p.binding, p.address_space) {
             let get = format!("pm_wrap::buf<pm_wrap::arg_t<pm_F, {i}>>::get((unsigned char *)d.buffers[{b}])");
             if args.contains(&get) {
+                let inline = if b < 8 {
+                    format!("d.inline_words[{b}], (d.inline_mask >> {b}u) & 1u")
+                } else {
+                    "nullptr, 0u".to_string()
+                };
                 let _ = writeln!(
                     locals,
                     "  pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::type pm_c{i} = \
-                     pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::load((unsigned char *)d.buffers[{b}]);"
+                     pm_wrap::cval<pm_wrap::arg_t<pm_F, {i}>>::load((unsigned char *)d.buffers[{b}], {inline});"
                 );
                 args = args.replacen(&get, &format!("pm_c{i}"), 1);
             }
@@ -402,24 +407,43 @@ namespace pm_wrap {
 /* `constant` buffer arguments: small references become a copy held by the wrapper. */
 template <bool C, class A, class B> struct if_ { using type = A; };
 template <class A, class B> struct if_<false, A, B> { using type = B; };
+template <class T> struct alignas(T) words { unsigned w[sizeof(T) / 4]; };
 template <class T> static __device__ __forceinline__ T ldnc(const unsigned char *p) {
-  struct alignas(T) words { unsigned w[sizeof(T) / 4]; } r;
+  words<T> r;
 #pragma unroll
   for (unsigned k = 0; k < sizeof(T) / 4; ++k) asm("ld.global.nc.u32 %0, [%1];" : "=r"(r.w[k]) : "l"(p + 4 * k));
   return *reinterpret_cast<const T *>(&r);
 }
-template <class P> struct cval { using type = P; static __device__ __forceinline__ P load(unsigned char *p) { return buf<P>::get(p); } };
+template <class T> static __device__ __forceinline__ T from_words(const unsigned *w) {
+  words<T> r;
+#pragma unroll
+  for (unsigned k = 0; k < sizeof(T) / 4; ++k) r.w[k] = w[k];
+  return *reinterpret_cast<const T *>(&r);
+}
+/* `inl`/`has_inl`: the launch parameters' copy of the set_bytes data at this index (pm_abi.h
+   PM_INLINE_SLOTS), used when present and the value fits. */
+template <class P> struct cval {
+  using type = P;
+  static __device__ __forceinline__ P load(unsigned char *p, const unsigned *, unsigned) { return buf<P>::get(p); }
+};
 template <class T> struct cval<T &> {
   static constexpr bool copy = sizeof(T) <= 256;
   using type = typename if_<copy, typename bare<T>::type, T &>::type;
-  static __device__ __forceinline__ type load(unsigned char *p) {
-    if constexpr (copy && sizeof(T) % 4 == 0 && alignof(T) >= 4) return ldnc<typename bare<T>::type>(p);
-    else return *reinterpret_cast<T *>(p);
+  static __device__ __forceinline__ type load(unsigned char *p, const unsigned *inl, unsigned has_inl) {
+    if constexpr (copy && sizeof(T) % 4 == 0 && alignof(T) >= 4) {
+      using V = typename bare<T>::type;
+      if constexpr (sizeof(T) <= 4 * PM_INLINE_WORDS) {
+        if (has_inl) return from_words<V>(inl);
+      }
+      return ldnc<V>(p);
+    } else {
+      return *reinterpret_cast<T *>(p);
+    }
   }
 };
 template <class T, unsigned N> struct cval<T (&)[N]> {
   using type = T (&)[N];
-  static __device__ __forceinline__ type load(unsigned char *p) { return *reinterpret_cast<T (*)[N]>(p); }
+  static __device__ __forceinline__ type load(unsigned char *p, const unsigned *, unsigned) { return *reinterpret_cast<T (*)[N]>(p); }
 };
 } // namespace pm_wrap
 "#;

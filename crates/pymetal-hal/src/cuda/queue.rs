@@ -7,7 +7,10 @@ use super::device::{check, DeviceShared, DriverError};
 use super::memory::CudaBuffer;
 use super::render;
 use super::texture::{self as tex, texture_of};
-use crate::abi::{PmDispatch, PmFault, PmSampler, PmTexture, MAX_BUFFERS, MAX_SAMPLERS, MAX_TEXTURES, MAX_TG_ARGS};
+use crate::abi::{
+    PmDispatch, PmFault, PmSampler, PmTexture, INLINE_SLOTS, INLINE_WORDS, MAX_BUFFERS, MAX_SAMPLERS, MAX_TEXTURES,
+    MAX_TG_ARGS,
+};
 use crate::{BufferBinding, Command, CompletedFn, ExecError, Grid, HalError, Queue, StorageMode, Submission};
 use cudarc::driver::sys;
 use std::any::Any;
@@ -667,7 +670,17 @@ impl QueueShared {
                             Some(BufferBinding::Buffer { buffer, offset }) => {
                                 (buffer_of(buffer).dptr + *offset as u64) as *mut c_void
                             }
-                            Some(BufferBinding::Bytes(_)) => {
+                            Some(BufferBinding::Bytes(data)) => {
+                                // Small data also travels in the launch parameters (pm_abi.h
+                                // PM_INLINE_SLOTS); the device copy serves larger reads.
+                                if i < INLINE_SLOTS && data.len() <= 4 * INLINE_WORDS {
+                                    for (w, chunk) in pd.inline_words[i].iter_mut().zip(data.chunks(4)) {
+                                        let mut b = [0u8; 4];
+                                        b[..chunk.len()].copy_from_slice(chunk);
+                                        *w = u32::from_ne_bytes(b);
+                                    }
+                                    pd.inline_mask |= 1 << i;
+                                }
                                 let s = staging.as_ref().map(|s| s.dev).unwrap_or(0);
                                 let ptr = s + st.bytes_scratch[k] as u64;
                                 k += 1;
