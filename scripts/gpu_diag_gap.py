@@ -9,6 +9,7 @@ rounds (so clock ramps hit both sides alike), each a batch of launches + one syn
 Run on the GPU machine: PYMETAL_DEVICE=cuda python scripts/gpu_diag_gap.py
 """
 import os
+import sys
 import time
 
 import numpy as np
@@ -17,82 +18,44 @@ os.environ.setdefault("PYMETAL_DEVICE", "cuda")
 import cupy as cp  # noqa: E402
 import pymetal as pm  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import gpu as B  # noqa: E402  (the benchmark's kernels, MSL and CUDA C)
+
 N = 1 << 28
 W = H = 4096
-MSL = r"""
-#include <metal_stdlib>
-using namespace metal;
-kernel void vadd(device const float* a [[buffer(0)]], device const float* b [[buffer(1)]],
-                 device float* c [[buffer(2)]], constant uint& n [[buffer(3)]],
-                 uint i [[thread_position_in_grid]]) {
-    if (i < n) c[i] = a[i] + b[i];
-}
-kernel void vadd_lit(device const float* a [[buffer(0)]], device const float* b [[buffer(1)]],
-                 device float* c [[buffer(2)]], uint i [[thread_position_in_grid]]) {
-    if (i < NLIT) c[i] = a[i] + b[i];
-}
-kernel void blur5(device const float* src [[buffer(0)]], device float* dst [[buffer(1)]],
-                  constant float* w [[buffer(2)]], constant uint2& size [[buffer(3)]],
-                  uint2 gid [[thread_position_in_grid]]) {
-    if (gid.x >= size.x || gid.y >= size.y) return;
-    float acc = 0.0f;
-    for (int dy = -2; dy <= 2; ++dy) {
-        int y = clamp(int(gid.y) + dy, 0, int(size.y) - 1);
-        for (int dx = -2; dx <= 2; ++dx) {
-            int x = clamp(int(gid.x) + dx, 0, int(size.x) - 1);
-            acc += w[(dy + 2) * 5 + (dx + 2)] * src[y * size.x + x];
-        }
-    }
-    dst[gid.y * size.x + gid.x] = acc;
-}
-kernel void blur5_lit(device const float* src [[buffer(0)]], device float* dst [[buffer(1)]],
-                  constant float* w [[buffer(2)]], uint2 gid [[thread_position_in_grid]]) {
-    const uint2 size = uint2(WLIT, WLIT);
-    if (gid.x >= size.x || gid.y >= size.y) return;
-    float acc = 0.0f;
-    for (int dy = -2; dy <= 2; ++dy) {
-        int y = clamp(int(gid.y) + dy, 0, int(size.y) - 1);
-        for (int dx = -2; dx <= 2; ++dx) {
-            int x = clamp(int(gid.x) + dx, 0, int(size.x) - 1);
-            acc += w[(dy + 2) * 5 + (dx + 2)] * src[y * size.x + x];
-        }
-    }
-    dst[gid.y * size.x + gid.x] = acc;
-}
-""".replace("NLIT", f"{N}u").replace("WLIT", f"{W}u")
-CUDA = r"""
-extern "C" __global__ void vadd(const float* a, const float* b, float* c, unsigned n) {
-    unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) c[i] = a[i] + b[i];
-}
-extern "C" __global__ void vadd_nptr(const float* a, const float* b, float* c, const unsigned* n) {
-    unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < *n) c[i] = a[i] + b[i];
-}
-__device__ __forceinline__ float blur_at(const float* src, const float* w, unsigned W, unsigned H,
-                                          unsigned gx, unsigned gy) {
-    float acc = 0.0f;
-    for (int dy = -2; dy <= 2; ++dy) {
-        int y = min(max((int)gy + dy, 0), (int)H - 1);
-        for (int dx = -2; dx <= 2; ++dx) {
-            int x = min(max((int)gx + dx, 0), (int)W - 1);
-            acc += w[(dy + 2) * 5 + (dx + 2)] * src[y * W + x];
-        }
-    }
-    return acc;
-}
-extern "C" __global__ void blur5(const float* src, float* dst, const float* w, unsigned W, unsigned H) {
-    unsigned gx = blockIdx.x * blockDim.x + threadIdx.x, gy = blockIdx.y * blockDim.y + threadIdx.y;
-    if (gx >= W || gy >= H) return;
-    dst[gy * W + gx] = blur_at(src, w, W, H, gx, gy);
-}
-extern "C" __global__ void blur5_nptr(const float* src, float* dst, const float* w, const unsigned* size) {
-    unsigned W = size[0], H = size[1];
-    unsigned gx = blockIdx.x * blockDim.x + threadIdx.x, gy = blockIdx.y * blockDim.y + threadIdx.y;
-    if (gx >= W || gy >= H) return;
-    dst[gy * W + gx] = blur_at(src, w, W, H, gx, gy);
-}
-"""
+
+
+def kernel(src, name):
+    """The text of kernel `name` (up to the next kernel) in `src`."""
+    start = src.index(f" {name}(")
+    start = src.rindex("\n", 0, start) + 1
+    ends = [e for e in (src.find("\nkernel ", start + 1), src.find('\nextern "C"', start + 1)) if e > 0]
+    return src[start : min(ends) if ends else len(src)]
+
+
+# The benchmark's kernels, plus MSL variants with the scalar arguments as literals, and CUDA
+# variants reading them through a pointer as our wrapper does.
+MSL = (
+    "#include <metal_stdlib>\nusing namespace metal;\n"
+    + kernel(B.MSL, "vadd")
+    + kernel(B.MSL, "vadd").replace("vadd(", "vadd_lit(").replace(
+        "device float* c [[buffer(2)]], constant uint& n [[buffer(3)]]", "device float* c [[buffer(2)]]"
+    ).replace("i < n", f"i < {N}u")
+    + kernel(B.MSL, "blur5")
+    + kernel(B.MSL, "blur5").replace("blur5(", "blur5_lit(").replace(
+        ", constant uint2& size [[buffer(3)]]", ""
+    ).replace("{\n", f"{{\n    const uint2 size = uint2({W}u, {H}u);\n", 1)
+)
+CUDA = (
+    kernel(B.CUDA, "vadd")
+    + kernel(B.CUDA, "vadd").replace("vadd(", "vadd_nptr(").replace("unsigned n)", "const unsigned* np)").replace(
+        "i < n", "i < *np"
+    )
+    + kernel(B.CUDA, "blur5")
+    + kernel(B.CUDA, "blur5").replace("blur5(", "blur5_nptr(").replace(
+        "unsigned W, unsigned H) {", "const unsigned* size) {\n    unsigned W = size[0], H = size[1];"
+    )
+)
 
 
 def cupy_time(fn, reps):

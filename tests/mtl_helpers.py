@@ -245,6 +245,26 @@ def run(
     return out
 
 
+def commit_1d(device, lib, name: str, buffers: Sequence, n: int, set_bytes=None, tg: int = 64):
+    """Dispatch ``n`` threads of kernel ``name`` of ``lib`` (``buffers[i]`` at index i, None
+    skipped; ``set_bytes`` maps index -> bytes), commit, wait, and return the command buffer,
+    whatever its status (for tests of failing kernels)."""
+    pso = device.new_compute_pipeline_state(lib.new_function(name))
+    cb = device.new_command_queue().command_buffer()
+    enc = cb.compute_command_encoder()
+    enc.set_compute_pipeline_state(pso)
+    for i, b in enumerate(buffers):
+        if b is not None:
+            enc.set_buffer(b, 0, i)
+    for i, data in (set_bytes or {}).items():
+        enc.set_bytes(data, i)
+    enc.dispatch_threads(n, 1, 1, tg, 1, 1)
+    enc.end_encoding()
+    cb.commit()
+    cb.wait_until_completed()
+    return cb
+
+
 def grid1d(n: int, tpg: int = 256):
     return ((n + tpg - 1) // tpg,), (tpg,)
 

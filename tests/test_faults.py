@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pymetal as pm
-from mtl_helpers import device_kind
+from mtl_helpers import commit_1d, device_kind
 
 SRC = """
 #include <metal_stdlib>
@@ -32,22 +32,6 @@ kernel void twice(device const float* a [[buffer(0)]], device float* c [[buffer(
 """
 
 
-def run(dev, lib, name, bufs, n, set_bytes):
-    pso = dev.new_compute_pipeline_state(lib.new_function(name))
-    cb = dev.new_command_queue().command_buffer()
-    e = cb.compute_command_encoder()
-    e.set_compute_pipeline_state(pso)
-    for i, b in enumerate(bufs):
-        e.set_buffer(b, 0, i)
-    for i, data in set_bytes.items():
-        e.set_bytes(data, i)
-    e.dispatch_threads(n, 1, 1, 64, 1, 1)
-    e.end_encoding()
-    cb.commit()
-    cb.wait_until_completed()
-    return cb
-
-
 @pytest.mark.parametrize("kernel", ["wild", "wild_sync", "idiv"])
 def test_cpu_fault_fails_the_command_buffer_only(device, kernel):
     if device_kind(device) != "cpu":
@@ -55,7 +39,7 @@ def test_cpu_fault_fails_the_command_buffer_only(device, kernel):
     lib = device.new_library_with_source(SRC)
     buf = device.new_buffer(4096, pm.ResourceStorageModeShared)
     arg = np.uint64(1 << 44).tobytes() if kernel != "idiv" else np.int32(0).tobytes()
-    cb = run(device, lib, kernel, [buf], 256, {1: arg})
+    cb = commit_1d(device, lib, kernel, [buf], 256, {1: arg})
     assert cb.status == pm.CommandBufferStatus.Error
     msg = str(cb.error)
     assert kernel in msg
@@ -65,7 +49,7 @@ def test_cpu_fault_fails_the_command_buffer_only(device, kernel):
     a = np.arange(1000, dtype=np.float32)
     ab = device.new_buffer_with_data(a.tobytes(), pm.ResourceStorageModeShared)
     c = device.new_buffer(a.nbytes, pm.ResourceStorageModeShared)
-    cb = run(device, lib, "twice", [ab, c], 1000, {})
+    cb = commit_1d(device, lib, "twice", [ab, c], 1000)
     assert cb.status == pm.CommandBufferStatus.Completed
     np.testing.assert_array_equal(np.frombuffer(c.contents(), np.float32), 2 * a)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import pymetal as pm
+from mtl_helpers import commit_1d
 
 SRC = """
 #include <metal_stdlib>
@@ -42,23 +43,6 @@ def lib_for(device, validation=True):
     return device.new_library_with_source(SRC, pm.CompileOptions(shader_validation=validation))
 
 
-def run(device, lib, name, buffers, nthreads, set_bytes=None):
-    pso = device.new_compute_pipeline_state(lib.new_function(name))
-    cb = device.new_command_queue().command_buffer()
-    enc = cb.compute_command_encoder()
-    enc.set_compute_pipeline_state(pso)
-    for i, b in enumerate(buffers):
-        if b is not None:
-            enc.set_buffer(b, 0, i)
-    for i, data in (set_bytes or {}).items():
-        enc.set_bytes(data, i)
-    enc.dispatch_threads(nthreads, 1, 1, 64, 1, 1)
-    enc.end_encoding()
-    cb.commit()
-    cb.wait_until_completed()
-    return cb
-
-
 def floats(buf):
     return np.frombuffer(buf.contents(), np.float32).copy()
 
@@ -72,7 +56,7 @@ def test_out_of_bounds_write_is_reported_and_discarded(device):
     out = shared(device, np.full(N, -1.0, np.float32))
     neighbour = shared(device, np.full(4096, 7.0, np.float32))
     # Threads 0..255 write out[200 + i]: 56 land inside, 200 past the end.
-    cb = run(device, lib, "write_at", [out], N, {1: np.int64(200).tobytes()})
+    cb = commit_1d(device, lib, "write_at", [out], N, {1: np.int64(200).tobytes()})
     assert cb.status == pm.CommandBufferStatus.Error
     msg = str(cb.error)
     assert "shader validation" in msg and "'write_at'" in msg and "buffer(0)" in msg, msg
@@ -82,7 +66,7 @@ def test_out_of_bounds_write_is_reported_and_discarded(device):
     np.testing.assert_array_equal(got[200:], np.arange(56, dtype=np.float32))
     np.testing.assert_array_equal(floats(neighbour), 7.0)
     # The device keeps working.
-    cb = run(device, lib, "write_at", [out], N, {1: np.int64(0).tobytes()})
+    cb = commit_1d(device, lib, "write_at", [out], N, {1: np.int64(0).tobytes()})
     assert cb.status == pm.CommandBufferStatus.Completed, cb.error
     np.testing.assert_array_equal(floats(out), np.arange(N, dtype=np.float32))
 
@@ -91,7 +75,7 @@ def test_out_of_bounds_read_before_the_start(device):
     lib = lib_for(device)
     src = shared(device, np.arange(N, dtype=np.float32))
     out = shared(device, np.full(N, -1.0, np.float32))
-    cb = run(device, lib, "read_at", [src, out], N, {2: np.int64(-3).tobytes()})
+    cb = commit_1d(device, lib, "read_at", [src, out], N, {2: np.int64(-3).tobytes()})
     assert cb.status == pm.CommandBufferStatus.Error
     msg = str(cb.error)
     assert "'read_at'" in msg and "buffer(0)" in msg and "before its start" in msg, msg
@@ -103,7 +87,7 @@ def test_short_constant_struct_is_reported(device):
     a = shared(device, np.ones((N, 4), np.float32))
     c = shared(device, np.zeros((N, 4), np.float32))
     # 8 of 48 bytes (set_bytes pads to 16)
-    cb = run(device, lib, "scaled", [a, c], N, {2: np.array([N, 0], np.uint32).tobytes()})
+    cb = commit_1d(device, lib, "scaled", [a, c], N, {2: np.array([N, 0], np.uint32).tobytes()})
     assert cb.status == pm.CommandBufferStatus.Error
     assert "buffer(2)" in str(cb.error) and "48 bytes at byte offset 0" in str(cb.error), cb.error
 
@@ -117,10 +101,10 @@ def test_in_bounds_kernels_match_unvalidated(device):
     for validation in (True, False):
         lib = lib_for(device, validation)
         ab, cb_ = shared(device, a), shared(device, np.full((N, 4), np.nan, np.float32))
-        cb = run(device, lib, "scaled", [ab, cb_], N, {2: params.tobytes()})
+        cb = commit_1d(device, lib, "scaled", [ab, cb_], N, {2: params.tobytes()})
         assert cb.status == pm.CommandBufferStatus.Completed, cb.error
         xb, yb = shared(device, x), shared(device, np.full(N, np.nan, np.float32))
-        cb = run(device, lib, "walk", [xb, yb], N, {2: np.uint32(N).tobytes()})
+        cb = commit_1d(device, lib, "walk", [xb, yb], N, {2: np.uint32(N).tobytes()})
         assert cb.status == pm.CommandBufferStatus.Completed, cb.error
         results.append((floats(cb_).reshape(N, 4), floats(yb)))
     ref_scaled = a.astype(np.float64) * 2.5
@@ -137,7 +121,7 @@ def test_environment_variable_turns_validation_on(device, monkeypatch):
     monkeypatch.setenv("PYMETAL_SHADER_VALIDATION", "1")
     lib = device.new_library_with_source(SRC)
     out = shared(device, np.zeros(N, np.float32))
-    cb = run(device, lib, "write_at", [out], N, {1: np.int64(N).tobytes()})
+    cb = commit_1d(device, lib, "write_at", [out], N, {1: np.int64(N).tobytes()})
     assert cb.status == pm.CommandBufferStatus.Error
     assert "shader validation" in str(cb.error)
 
