@@ -44,10 +44,12 @@
 
 pub mod compile;
 pub mod device;
+mod grid;
 pub mod memory;
 pub mod nvrtc;
 pub mod queue;
 pub mod render;
+mod staging;
 pub mod texture;
 
 #[cfg(test)]

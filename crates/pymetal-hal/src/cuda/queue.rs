@@ -4,81 +4,23 @@
 
 use super::compile::CudaPipeline;
 use super::device::{check, DeviceShared, DriverError};
+use super::grid::{grid_dims, launch_regions, tg_layout};
 use super::memory::CudaBuffer;
 use super::render;
+use super::staging::Staging;
 use super::texture::{self as tex, texture_of};
 use crate::abi::{
     PmDispatch, PmFault, PmSampler, PmTexture, INLINE_SLOTS, INLINE_WORDS, MAX_BUFFERS, MAX_SAMPLERS, MAX_TEXTURES,
-    MAX_TG_ARGS,
 };
-use crate::{BufferBinding, Command, CompletedFn, ExecError, Grid, HalError, Queue, StorageMode, Submission};
+use crate::{BufferBinding, Command, CompletedFn, ExecError, HalError, Queue, StorageMode, Submission};
 use cudarc::driver::sys;
 use std::any::Any;
 use std::collections::HashSet;
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// Pinned host + device staging memory for one submission's `set_bytes` data and tables.
-/// Past the uploaded part, the host block holds the fault blocks of validated dispatches,
-/// which kernels write through the block's device mapping (`host_dev`).
-struct Staging {
-    device: Arc<DeviceShared>,
-    gen: u64,
-    host: *mut u8,
-    host_dev: sys::CUdeviceptr,
-    dev: sys::CUdeviceptr,
-    cap: usize,
-    busy: AtomicBool,
-}
-
-// SAFETY: owned allocations, used by one submission at a time (`busy`).
-unsafe impl Send for Staging {}
-// SAFETY: as above.
-unsafe impl Sync for Staging {}
-
-impl Staging {
-    fn new(device: &Arc<DeviceShared>, gen: u64, cap: usize) -> Result<Staging, DriverError> {
-        let mut host: *mut c_void = std::ptr::null_mut();
-        // SAFETY: valid out-pointer; CU_MEMHOSTALLOC_DEVICEMAP = 2: pinned and mapped.
-        check(unsafe { sys::cuMemHostAlloc(&mut host, cap, 2) })?;
-        let mut host_dev: sys::CUdeviceptr = 0;
-        let mut dev: sys::CUdeviceptr = 0;
-        // SAFETY: valid out-pointers; `host` was allocated mapped just above.
-        let r = check(unsafe { sys::cuMemHostGetDevicePointer_v2(&mut host_dev, host, 0) })
-            // SAFETY: valid out-pointer.
-            .and_then(|()| check(unsafe { sys::cuMemAlloc_v2(&mut dev, cap) }));
-        if let Err(e) = r {
-            // SAFETY: allocated just above.
-            unsafe { sys::cuMemFreeHost(host) };
-            return Err(e);
-        }
-        Ok(Staging {
-            device: device.clone(),
-            gen,
-            host: host as *mut u8,
-            host_dev,
-            dev,
-            cap,
-            busy: AtomicBool::new(true),
-        })
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        let _g = self.device.gate.read();
-        if self.gen == self.device.generation() && self.device.make_current().is_ok() {
-            // SAFETY: allocated in `new`, freed once; no submission uses it any more.
-            unsafe {
-                sys::cuMemFreeHost(self.host as *mut c_void);
-                sys::cuMemFree_v2(self.dev);
-            }
-        }
-    }
-}
 
 /// A submission in flight, handed to the waiter.
 struct Pending {
@@ -365,60 +307,6 @@ fn prefetch_enabled() -> bool {
 
 fn align16(n: usize) -> usize {
     (n + 15) & !15
-}
-
-/// Grid → (threadgroups, threads per group, threads per grid).
-pub(crate) fn grid_dims(g: &Grid) -> ([u32; 3], [u32; 3], [u32; 3]) {
-    match *g {
-        Grid::Threadgroups { groups, threads_per_group: t } => {
-            (groups, t, [groups[0] * t[0], groups[1] * t[1], groups[2] * t[2]])
-        }
-        Grid::Threads { threads, threads_per_group: t } => {
-            let groups = [threads[0].div_ceil(t[0]), threads[1].div_ceil(t[1]), threads[2].div_ceil(t[2])];
-            (groups, t, threads)
-        }
-    }
-}
-
-/// The launches that run a grid of `threads` in groups of `tg` without clipping in the
-/// kernel (docs/abi.md §2): the whole groups, then per dimension the partial edge groups as
-/// blocks of their clipped size, as Metal runs them. Each is (first group, groups, block).
-pub(crate) fn launch_regions(tg: [u32; 3], threads: [u32; 3]) -> Vec<([u32; 3], [u32; 3], [u32; 3])> {
-    // Per dimension: (first group, groups, block size) of the whole part and of the edge.
-    let parts: Vec<Vec<(u32, u32, u32)>> = (0..3)
-        .map(|k| {
-            let (t, n) = (tg[k].max(1), threads[k]);
-            let (whole, rest) = (n / t, n % t);
-            let mut v = Vec::with_capacity(2);
-            if whole > 0 {
-                v.push((0, whole, t));
-            }
-            if rest > 0 {
-                v.push((whole, 1, rest));
-            }
-            v
-        })
-        .collect();
-    let mut out = Vec::new();
-    for x in &parts[0] {
-        for y in &parts[1] {
-            for z in &parts[2] {
-                out.push(([x.0, y.0, z.0], [x.1, y.1, z.1], [x.2, y.2, z.2]));
-            }
-        }
-    }
-    out
-}
-
-/// Offsets of `[[threadgroup(i)]]` arguments (each rounded up to 16 bytes) and the total.
-pub(crate) fn tg_layout(lengths: &[u32]) -> ([u32; MAX_TG_ARGS], u32) {
-    let mut off = [0u32; MAX_TG_ARGS];
-    let mut total = 0u32;
-    for (i, &len) in lengths.iter().enumerate().take(MAX_TG_ARGS) {
-        off[i] = total;
-        total += len.next_multiple_of(16);
-    }
-    (off, total)
 }
 
 impl QueueShared {
@@ -871,41 +759,5 @@ impl Queue for CudaQueue {
 
     fn as_any(&self) -> &dyn Any {
         self
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grids() {
-        let g = Grid::Threads { threads: [100, 3, 1], threads_per_group: [32, 2, 1] };
-        assert_eq!(grid_dims(&g), ([4, 2, 1], [32, 2, 1], [100, 3, 1]));
-        let g = Grid::Threadgroups { groups: [2, 1, 1], threads_per_group: [64, 1, 1] };
-        assert_eq!(grid_dims(&g), ([2, 1, 1], [64, 1, 1], [128, 1, 1]));
-    }
-
-    #[test]
-    fn edge_groups_launch_apart_with_their_clipped_size() {
-        assert_eq!(launch_regions([256, 1, 1], [1024, 1, 1]), vec![([0, 0, 0], [4, 1, 1], [256, 1, 1])]);
-        assert_eq!(
-            launch_regions([32, 2, 1], [100, 3, 1]),
-            vec![
-                ([0, 0, 0], [3, 1, 1], [32, 2, 1]),
-                ([0, 1, 0], [3, 1, 1], [32, 1, 1]),
-                ([3, 0, 0], [1, 1, 1], [4, 2, 1]),
-                ([3, 1, 0], [1, 1, 1], [4, 1, 1]),
-            ]
-        );
-        assert_eq!(launch_regions([8, 8, 8], [5, 5, 5]), vec![([0, 0, 0], [1, 1, 1], [5, 5, 5])]);
-        assert!(launch_regions([8, 1, 1], [0, 1, 1]).is_empty());
-    }
-
-    #[test]
-    fn threadgroup_offsets_round_to_16() {
-        let (off, total) = tg_layout(&[4, 100, 16]);
-        assert_eq!(&off[..3], &[0, 16, 128]);
-        assert_eq!(total, 144);
     }
 }
