@@ -105,7 +105,7 @@ pub fn emit(
         Target::Cpu => {}
         Target::Cuda => {
             w.push_str(wrapper::CUDA_SMEM);
-            w.push_str(wrapper::CUDA_MIN);
+            w.push_str(wrapper::CUDA_HELPERS);
         }
     }
     let mut out_entries = Vec::new();

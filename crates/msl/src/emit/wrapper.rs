@@ -401,9 +401,8 @@ fn cuda_constant_locals(ep: &EntryPoint, call: &str) -> (String, String) {
     (locals, args)
 }
 
-/// CUDA helper used by the wrappers.
-pub(crate) const CUDA_MIN: &str = r#"
-namespace pm_wrap {
+/// CUDA helpers used by the wrappers.
+pub(crate) const CUDA_HELPERS: &str = r#"namespace pm_wrap {
 /* `constant` buffer arguments: small references become a copy held by the wrapper. */
 template <bool C, class A, class B> struct if_ { using type = A; };
 template <class A, class B> struct if_<false, A, B> { using type = B; };

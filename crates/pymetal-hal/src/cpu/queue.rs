@@ -167,9 +167,9 @@ fn run_dispatch(pool: Option<&rayon::ThreadPool>, d: &Dispatch) -> Result<(), Ex
     let tables = crate::stage_tables(&d.textures, &d.samplers)?;
     let mut launch = Launch::new(&d.buffers, &d.threadgroup_memory, d.grid)?.with_tables(tables);
     // Shader validation: the kernel reports its first out-of-bounds access here.
-    let lengths = crate::bound_lengths(&d.buffers);
+    let lengths = pipeline.validated().then(|| crate::bound_lengths(&d.buffers));
     let mut fault = PmFault::default();
-    if pipeline.validated() {
+    if let Some(lengths) = &lengths {
         launch.d.buffer_len = lengths.as_ptr();
         launch.d.fault = &mut fault;
     }

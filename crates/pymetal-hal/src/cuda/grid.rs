@@ -19,31 +19,20 @@ pub(crate) fn grid_dims(g: &Grid) -> ([u32; 3], [u32; 3], [u32; 3]) {
 /// The launches that run a grid of `threads` in groups of `tg` without clipping in the
 /// kernel (docs/abi.md §2): the whole groups, then per dimension the partial edge groups as
 /// blocks of their clipped size, as Metal runs them. Each is (first group, groups, block).
-pub(crate) fn launch_regions(tg: [u32; 3], threads: [u32; 3]) -> Vec<([u32; 3], [u32; 3], [u32; 3])> {
+pub(crate) fn launch_regions(tg: [u32; 3], threads: [u32; 3]) -> impl Iterator<Item = ([u32; 3], [u32; 3], [u32; 3])> {
     // Per dimension: (first group, groups, block size) of the whole part and of the edge.
-    let parts: Vec<Vec<(u32, u32, u32)>> = (0..3)
-        .map(|k| {
-            let (t, n) = (tg[k].max(1), threads[k]);
-            let (whole, rest) = (n / t, n % t);
-            let mut v = Vec::with_capacity(2);
-            if whole > 0 {
-                v.push((0, whole, t));
-            }
-            if rest > 0 {
-                v.push((whole, 1, rest));
-            }
-            v
+    // Arrays, not vectors: this runs for every dispatch.
+    let part = |k: usize| {
+        let (t, n) = (tg[k].max(1), threads[k]);
+        let (whole, rest) = (n / t, n % t);
+        [(whole > 0).then_some((0, whole, t)), (rest > 0).then_some((whole, 1, rest))]
+    };
+    let (px, py, pz) = (part(0), part(1), part(2));
+    px.into_iter().flatten().flat_map(move |x| {
+        py.into_iter().flatten().flat_map(move |y| {
+            pz.into_iter().flatten().map(move |z| ([x.0, y.0, z.0], [x.1, y.1, z.1], [x.2, y.2, z.2]))
         })
-        .collect();
-    let mut out = Vec::new();
-    for x in &parts[0] {
-        for y in &parts[1] {
-            for z in &parts[2] {
-                out.push(([x.0, y.0, z.0], [x.1, y.1, z.1], [x.2, y.2, z.2]));
-            }
-        }
-    }
-    out
+    })
 }
 
 /// Offsets of `[[threadgroup(i)]]` arguments (each rounded up to 16 bytes) and the total.
@@ -71,9 +60,12 @@ mod tests {
 
     #[test]
     fn edge_groups_launch_apart_with_their_clipped_size() {
-        assert_eq!(launch_regions([256, 1, 1], [1024, 1, 1]), vec![([0, 0, 0], [4, 1, 1], [256, 1, 1])]);
         assert_eq!(
-            launch_regions([32, 2, 1], [100, 3, 1]),
+            launch_regions([256, 1, 1], [1024, 1, 1]).collect::<Vec<_>>(),
+            vec![([0, 0, 0], [4, 1, 1], [256, 1, 1])]
+        );
+        assert_eq!(
+            launch_regions([32, 2, 1], [100, 3, 1]).collect::<Vec<_>>(),
             vec![
                 ([0, 0, 0], [3, 1, 1], [32, 2, 1]),
                 ([0, 1, 0], [3, 1, 1], [32, 1, 1]),
@@ -81,8 +73,8 @@ mod tests {
                 ([3, 1, 0], [1, 1, 1], [4, 1, 1]),
             ]
         );
-        assert_eq!(launch_regions([8, 8, 8], [5, 5, 5]), vec![([0, 0, 0], [1, 1, 1], [5, 5, 5])]);
-        assert!(launch_regions([8, 1, 1], [0, 1, 1]).is_empty());
+        assert_eq!(launch_regions([8, 8, 8], [5, 5, 5]).collect::<Vec<_>>(), vec![([0, 0, 0], [1, 1, 1], [5, 5, 5])]);
+        assert_eq!(launch_regions([8, 1, 1], [0, 1, 1]).count(), 0);
     }
 
     #[test]

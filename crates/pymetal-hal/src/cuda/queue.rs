@@ -579,7 +579,7 @@ impl QueueShared {
                     }
                     match p.function_for_launch(gen, dyn_smem) {
                         Err(t) => Err(DriverErrorOrText::Text(t)),
-                        Ok(f) => launch_regions(tg, threads).into_iter().try_for_each(|(offset, count, block)| {
+                        Ok(f) => launch_regions(tg, threads).try_for_each(|(offset, count, block)| {
                             pd.group_offset = offset;
                             let mut params = [&mut pd as *mut PmDispatch as *mut c_void];
                             // SAFETY: f takes one by-value pm_dispatch (docs/abi.md); params

@@ -79,7 +79,6 @@ void plain_copy(       const T* src,        T* dst, ::metal::uint i             
 #line 1 "<pymetal wrapper>"
 // <pm_wrap helpers>
 extern __shared__ __align__(16) unsigned char pm_dyn_smem[];
-
 namespace pm_wrap {
 /* `constant` buffer arguments: small references become a copy held by the wrapper. */
 template <bool C, class A, class B> struct if_ { using type = A; };
